@@ -1,0 +1,317 @@
+"""The classify stage: give each fact a theme (or none) with a score per theme.
+
+The model is trained when it is loaded, in well under a second, from:
+
+* the labelled sentences shipped in ``briefing/data/theme_examples.yaml`` (one list per default theme and
+  one for "none": page boilerplate, background, opinion), unless ``classify.use_shipped_examples`` is off;
+* each configured theme's ``examples`` and its ``description`` (so a theme added in ``config.yaml`` with a
+  description and a handful of examples is learnt like the built-in ones).
+
+Every sentence is embedded (MiniLM, :mod:`briefing.embed`) and scored by two simple models whose
+probabilities are averaged:
+
+1. a class-balanced multinomial logistic regression (numpy, full-batch gradient descent, zero start, so it
+   is deterministic), and
+2. nearest examples: for each label, the mean cosine similarity of the ``k`` most similar training sentences,
+   turned into probabilities with a softmax.
+
+The theme's ``terms`` then add a light boost to the themes they match. The label with the highest
+probability wins; "none" means no theme. ``explain`` shows all of it: the matched terms, the nearest examples
+per theme and what decided.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .config import ClassifyConfig, Config, Theme
+from .models import Fact
+
+log = logging.getLogger(__name__)
+
+NONE = "none"
+EXAMPLES_PATH = Path(__file__).parent / "data" / "theme_examples.yaml"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Hyper-parameters, tuned by cross-validation over the shipped examples (``bench/themes.py --cv``)."""
+
+    l2: float = 1e-3
+    """L2 penalty of the logistic regression (per example, on the weights)."""
+    scale: float = 8.0
+    """Multiplier on the unit embedding vectors before the logistic regression."""
+    steps: int = 300
+    """Gradient steps of the logistic regression."""
+    lr: float = 1.0
+    """Step size of the logistic regression."""
+    knn_k: int = 5
+    """Nearest examples averaged per label."""
+    knn_temp: float = 0.05
+    """Softmax temperature over the nearest-example similarities."""
+    mix: float = 0.5
+    """Weight of the logistic regression in the ensemble (the rest goes to nearest examples)."""
+    term_boost: float = 0.6
+    """Added to a theme's log-probability per matched term (at most ``max_terms`` count)."""
+    max_terms: int = 2
+    description_weight: float = 2.0
+    """How much a theme's description counts, relative to one example sentence."""
+    config_example_weight: float = 1.0
+    """How much each example sentence from the config counts, relative to a shipped one."""
+
+
+DEFAULT_PARAMS = Params()
+
+
+@functools.lru_cache(maxsize=1)
+def load_shipped_examples(path: str = str(EXAMPLES_PATH)) -> dict[str, tuple[str, ...]]:
+    """The shipped labelled sentences: label -> sentences (label "none" for no theme)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        log.warning("%s: shipped theme examples missing; learning from the config only", path)
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for label, sentences in data.items():
+        out[str(label)] = tuple(str(s).strip() for s in (sentences or ()) if str(s).strip())
+    return out
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    term = term.strip().lower()
+    prefix = term.endswith("*")
+    core = term.rstrip("*").strip()
+    words = [re.escape(w) for w in core.split()]
+    body = r"[\s\-]+".join(words)
+    tail = r"[\w'-]*" if prefix else ""
+    return re.compile(rf"(?<![\w]){body}{tail}(?![\w])", re.IGNORECASE)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class ThemeClassifier:
+    """Themes from sentence embeddings, nearest examples and the config's terms."""
+
+    def __init__(self, themes: Sequence[Theme], settings: ClassifyConfig = ClassifyConfig()):
+        shipped = load_shipped_examples() if settings.use_shipped_examples else {}
+        self._setup(tuple(themes), settings, shipped, DEFAULT_PARAMS)
+
+    @classmethod
+    def with_examples(
+        cls,
+        themes: Sequence[Theme],
+        shipped: dict[str, Sequence[str]],
+        settings: ClassifyConfig = ClassifyConfig(),
+        params: Params = DEFAULT_PARAMS,
+    ) -> "ThemeClassifier":
+        """A classifier trained on the given labelled sentences instead of the shipped file (for cross-validation)."""
+        self = cls.__new__(cls)
+        self._setup(tuple(themes), settings, {k: tuple(v) for k, v in shipped.items()}, params)
+        return self
+
+    # -- training -------------------------------------------------------------------------------------------
+
+    def _setup(self, themes: tuple[Theme, ...], settings: ClassifyConfig, shipped: dict, params: Params) -> None:
+        from .embed import embed
+
+        if not themes:
+            raise ValueError("at least one theme is needed")
+        self.themes = themes
+        self.settings = settings
+        self.params = params
+        self.keys = [t.key for t in themes]
+        texts: list[str] = []
+        labels: list[int] = []
+        weights: list[float] = []
+        kinds: list[str] = []
+
+        def add(text: str, label: int, weight: float, kind: str) -> None:
+            text = " ".join(str(text).split())
+            if text:
+                texts.append(text)
+                labels.append(label)
+                weights.append(weight)
+                kinds.append(kind)
+
+        for i, theme in enumerate(themes):
+            for s in shipped.get(theme.key, ()):
+                add(s, i, 1.0, "shipped")
+            for s in theme.examples:
+                add(s, i, params.config_example_weight, "config")
+            if theme.description:
+                add(theme.description, i, params.description_weight, "description")
+            if not any(lab == i for lab in labels):
+                # Terms only: their phrase stands in for an example so the theme is not empty.
+                add(", ".join(t.rstrip("*") for t in theme.terms) or theme.key, i, 1.0, "terms")
+        none_examples = shipped.get(NONE, ())
+        self.has_none = bool(none_examples)
+        if self.has_none:
+            for s in none_examples:
+                add(s, len(themes), 1.0, "shipped")
+        self.labels = self.keys + ([NONE] if self.has_none else [])
+        self.texts = texts
+        self.y = np.array(labels, dtype=np.int64)
+        self.kinds = kinds
+        self.X = embed(texts)
+        w = np.array(weights, dtype=np.float64)
+        # Class-balanced: every label carries the same total weight, however many examples it has.
+        n_labels = len(self.labels)
+        totals = np.bincount(self.y, weights=w, minlength=n_labels)
+        self.sample_weight = w * (w.sum() / n_labels) / totals[self.y]
+        self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y, self.sample_weight)
+        self.term_patterns = {
+            t.key: [(term, _term_pattern(term)) for term in t.terms if term.strip().rstrip("*").strip()]
+            for t in themes
+        }
+
+    def _fit_logistic(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.params
+        n, d = X.shape
+        k = len(self.labels)
+        Y = np.zeros((n, k))
+        Y[np.arange(n), y] = 1.0
+        sw = sw / sw.sum()
+        W = np.zeros((d, k))
+        b = np.zeros(k)
+        # Full-batch gradient descent with Nesterov momentum: deterministic and fast (a few ms).
+        vW = np.zeros_like(W)
+        vb = np.zeros_like(b)
+        mu = 0.9
+        for _ in range(p.steps):
+            Wl, bl = W + mu * vW, b + mu * vb
+            P = _softmax(X @ Wl + bl)
+            G = (P - Y) * sw[:, None]
+            gW = X.T @ G + p.l2 * Wl
+            gb = G.sum(axis=0)
+            vW = mu * vW - p.lr * gW
+            vb = mu * vb - p.lr * gb
+            W, b = W + vW, b + vb
+        return W, b
+
+    # -- scoring --------------------------------------------------------------------------------------------
+
+    def _matched_terms(self, text: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for key, patterns in self.term_patterns.items():
+            found = []
+            for term, pat in patterns:
+                m = pat.search(text)
+                if m:
+                    found.append(m.group(0).lower())
+            out[key] = list(dict.fromkeys(found))
+        return out
+
+    def _components(self, texts: list[str]) -> dict[str, np.ndarray]:
+        from .embed import embed
+
+        p = self.params
+        clean = [" ".join(str(t).split()) for t in texts]
+        E = embed(clean).astype(np.float64)
+        p_lr = _softmax(E * p.scale @ self.W + self.b)
+        sims = E @ self.X.T.astype(np.float64)
+        knn = np.zeros((len(texts), len(self.labels)))
+        for c in range(len(self.labels)):
+            cols = sims[:, self.y == c]
+            k = min(p.knn_k, cols.shape[1])
+            top = -np.sort(-cols, axis=1)[:, :k]
+            knn[:, c] = top.mean(axis=1)
+        p_knn = _softmax(knn / p.knn_temp)
+        probs = p.mix * p_lr + (1 - p.mix) * p_knn
+        terms = [self._matched_terms(t) for t in clean]
+        boost = np.zeros_like(probs)
+        for i, found in enumerate(terms):
+            for j, key in enumerate(self.keys):
+                boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms)
+        logp = np.log(np.clip(probs, 1e-9, None)) + boost
+        final = _softmax(logp)
+        return {"final": final, "lr": p_lr, "knn": p_knn, "knn_sim": knn, "sims": sims, "terms": terms,
+                "boost": boost}
+
+    def _decide(self, row: np.ndarray) -> tuple[str | None, str]:
+        # Stable tie-breaking: the first label in config order wins a tie (np.argmax takes the first).
+        best = int(np.argmax(row))
+        label = self.labels[best]
+        if label == NONE:
+            return None, "none"
+        if not self.has_none and row[best] < 1.0 / len(self.labels) + 0.05 * 0:
+            pass
+        if row[best] < self.settings.min_score:
+            return None, "min_score"
+        return label, "model"
+
+    def predict(self, texts: list[str]) -> list[tuple[str | None, dict[str, float]]]:
+        """(theme key or None, score per theme key) per text; scores in [0,1]."""
+        if not texts:
+            return []
+        comp = self._components(list(texts))
+        out = []
+        for row in comp["final"]:
+            theme, _ = self._decide(row)
+            scores = {key: float(round(row[j], 6)) for j, key in enumerate(self.keys)}
+            out.append((theme, scores))
+        return out
+
+    def explain(self, text: str) -> dict:
+        """Why ``text`` gets its theme: scores, matched terms, nearest examples per theme and what decided."""
+        comp = self._components([text])
+        row = comp["final"][0]
+        theme, why = self._decide(row)
+        sims = comp["sims"][0]
+        examples: dict[str, list[tuple[float, str]]] = {}
+        for c, label in enumerate(self.labels):
+            idx = np.flatnonzero(self.y == c)
+            order = idx[np.lexsort((idx, -sims[idx]))][:3]
+            examples[label] = [(round(float(sims[i]), 4), self.texts[i]) for i in order]
+        best = int(np.argmax(row))
+        lr_best = self.labels[int(np.argmax(comp["lr"][0]))]
+        knn_best = self.labels[int(np.argmax(comp["knn"][0]))]
+        boosted = [k for j, k in enumerate(self.keys) if comp["boost"][0, j] > 0]
+        if why == "min_score":
+            decided = (f"best theme {self.labels[best]} scored {row[best]:.2f}, below classify.min_score "
+                       f"{self.settings.min_score:g}: no theme")
+        else:
+            decided = (f"{self.labels[best]} ({row[best]:.2f}): logistic regression said {lr_best}, "
+                       f"nearest examples said {knn_best}")
+            if boosted:
+                decided += f"; terms boosted {', '.join(boosted)}"
+        return {
+            "text": text,
+            "theme": theme,
+            "scores": {key: float(round(row[j], 4)) for j, key in enumerate(self.keys)},
+            "none_score": float(round(row[self.labels.index(NONE)], 4)) if self.has_none else None,
+            "terms": comp["terms"][0],
+            "examples": examples,
+            "decided_by": decided,
+        }
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(themes: tuple[Theme, ...], settings: ClassifyConfig) -> ThemeClassifier:
+    return ThemeClassifier(themes, settings)
+
+
+def get_classifier(config: Config) -> ThemeClassifier:
+    """The classifier for the config's themes, trained once per process per themes tuple."""
+    return _cached(tuple(config.themes), config.classify)
+
+
+def classify(facts: list[Fact], config: Config) -> list[Fact]:
+    """Each fact with .theme (a theme key or None) and .scores (via Fact.with_theme(theme, scores))."""
+    if not facts:
+        return []
+    clf = get_classifier(config)
+    results = clf.predict([f.text for f in facts])
+    return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, results)]

@@ -1,0 +1,185 @@
+"""Remove the noise real pages carry before any sentence is read.
+
+Embedded tweets, image credits, related-headline lines dropped between paragraphs, "Skip to main content",
+cookie and newsletter prompts, "Read more" links, share buttons. Works on paragraphs (blank-line separated
+blocks) first, then on spans inside kept paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A tweet as pasted from an embed: "... pic.twitter.com/abc — Name (@handle) April 1, 2022"
+_TWEET_SIGNATURE = re.compile(
+    r"(?:—|–|-{1,2})\s*[^\n()]{1,80}\(@\w{1,30}\)\s+"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}\s*$"
+)
+_SOCIAL_LINK = re.compile(r"\b(?:pic\.twitter\.com/\w+|https?://t\.co/\w+|https?://(?:www\.)?(?:twitter|x)\.com/\S+)")
+_URL = re.compile(r"https?://\S+")
+
+# Whole paragraphs that are page furniture, not article text.
+_BOILERPLATE_LINE = re.compile(
+    r"""^(?:
+        skip\ to\ (?:main\ )?content
+      | (?:read|see|watch)\ (?:more|also|next)\b.{0,120}
+      | related(?:\ (?:articles?|stories|coverage|content))?:?.{0,150}
+      | advertisement | sponsored(?:\ content)? | ad
+      | (?:sign\ up|subscribe)\b.{0,160}
+      | (?:we\ use\ cookies|this\ (?:web)?site\ uses\ cookies|accept\ (?:all\ )?cookies|cookie\ (?:settings|policy)).{0,300}
+      | (?:share|share\ this(?:\ article)?|share\ on\ \w+|follow\ us\b.{0,100}|click\ here\b.{0,120})
+      | (?:image|photo|picture|video|graphic)s?\ ?(?:via|credit|courtesy|source)?:?\ .{0,120}
+      | (?:photograph|photo|image):\ .{0,160}
+      | .{0,120}\b(?:getty\ images|afp\ via\ getty|shutterstock|reuters/\w+|ap\ photo|epa-efe|anadolu\ agency)\b.{0,60}
+      | (?:copyright|©)\ .{0,160}
+      | all\ rights\ reserved.{0,80}
+      | (?:updated|published|last\ updated)\ (?:on\ )?[\w ,:.]{3,60}
+      | by\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3}(?:\ and\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3})?
+      | (?:listen|play)\ (?:to\ )?(?:this\ )?(?:article|story|audio).{0,60}
+      | \d+\ min(?:ute)?s?\ read
+      | video\ from\ .{0,120}
+      | (?:most\ )?(?:popular|trending|top\ stories|more\ from\ \w+).{0,80}
+      | newsletter.{0,160}
+      | (?:loading|please\ wait)\.{0,3}
+      | (?:next|previous)\ (?:article|story).{0,120}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Spans removed inside a kept paragraph.
+_INLINE_NOISE = [
+    re.compile(r"\s*\((?:photo|image|video|picture)[^)]{0,80}\)", re.IGNORECASE),
+    re.compile(r"\s*\[(?:\+|more|read more|video|photo)[^\]]{0,60}\]", re.IGNORECASE),
+    re.compile(r"\s*(?:Read more|READ MORE|Read More)\s*:?.{0,120}$"),
+]
+_SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*\s*$|[.!?]['\"”’]")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
+                "as", "is", "are", "vs", "via", "over", "after", "into", "amid", "says", "say"}
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    dropped: int
+    """Paragraphs or spans removed."""
+
+
+def clean(text: str) -> Cleaned:
+    """The article's text without page noise, paragraphs separated by one blank line."""
+    text = _normalise(text)
+    paragraphs = _paragraphs(text)
+    kept: list[str] = []
+    dropped = 0
+    gap_before = [g for g, _ in paragraphs]
+    for i, (gap, para) in enumerate(paragraphs):
+        if _is_tweet(para):
+            dropped += 1
+            # An embed's own text often stands as a separate block just before its signature, set off by
+            # extra blank lines: drop it with the signature.
+            if kept and gap >= 2 and i > 0 and _short_block(paragraphs[i - 1][1]) and kept[-1] == paragraphs[i - 1][1]:
+                kept.pop()
+                dropped += 1
+            continue
+        if _is_noise_paragraph(para, i, len(paragraphs), gap_before):
+            dropped += 1
+            continue
+        cleaned, n = _clean_inline(para)
+        dropped += n
+        if cleaned:
+            kept.append(cleaned)
+    return Cleaned("\n\n".join(kept), dropped)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
+    text = re.sub(r"[ \t\f\v]+", " ", text)
+    return text.strip()
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(blank lines before, paragraph) pairs. Single newlines inside a block are lines of one paragraph
+    unless they look like separate lines of a page (each short and unpunctuated)."""
+    out: list[tuple[int, str]] = []
+    gap = 0
+    block: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            if block:
+                out.extend((gap if j == 0 else 0, b) for j, b in enumerate(_split_block(block)))
+                block, gap = [], 0
+            gap += 1
+            continue
+        block.append(line)
+    if block:
+        out.extend((gap if j == 0 else 0, b) for j, b in enumerate(_split_block(block)))
+    return out
+
+
+def _split_block(lines: list[str]) -> list[str]:
+    # Lines ending a sentence are separate paragraphs (many extractors emit one paragraph a line);
+    # a line broken mid-sentence is joined to the next.
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        current = f"{current} {line}".strip()
+        if _SENTENCE_END.search(line) or _looks_like_headline(line) or _is_tweet(line):
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out
+
+
+def _is_tweet(para: str) -> bool:
+    return bool(_TWEET_SIGNATURE.search(para)) or (
+        bool(_SOCIAL_LINK.search(para)) and len(_SOCIAL_LINK.sub("", para).split()) < 60
+    )
+
+
+def _short_block(para: str) -> bool:
+    return len(para) < 320
+
+
+def _is_noise_paragraph(para: str, index: int, total: int, gaps: list[int]) -> bool:
+    if _BOILERPLATE_LINE.match(para):
+        return True
+    if re.fullmatch(r"[\W\d_]+", para):
+        return True
+    if para.endswith(("...", "…")) and len(para) < 200:
+        # A teaser cut mid-sentence ("As to Chernihiv in the north, the governor assessed...").
+        return True
+    if para.endswith(":") and len(para.split()) <= 8:
+        # A lead-in to an embed or quote block ("And Bloomberg also observes:").
+        return True
+    if _looks_like_headline(para) and index > 0:
+        # A related-article headline dropped between paragraphs. The first paragraph may be the
+        # article's own title and is kept for the title guess by ingest.
+        return True
+    return False
+
+
+def _looks_like_headline(line: str) -> bool:
+    """Short, unpunctuated at the end, and mostly capitalised words: a headline, not a sentence."""
+    if len(line) > 160 or _SENTENCE_END.search(line) or line.endswith((",", ";")):
+        return False
+    words = _WORD.findall(line)
+    if len(words) < 2:
+        return len(line) < 40
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not content:
+        return False
+    capitalised = sum(1 for w in content if w[0].isupper())
+    return capitalised / len(content) >= 0.6 or (":" in line[:60] and capitalised / len(content) >= 0.3)
+
+
+def _clean_inline(para: str) -> tuple[str, int]:
+    dropped = 0
+    for pattern in _INLINE_NOISE:
+        para, n = pattern.subn("", para)
+        dropped += n
+    para, n = _SOCIAL_LINK.subn("", para)
+    dropped += n
+    para, n = _URL.subn("", para)
+    dropped += n
+    return re.sub(r"\s{2,}", " ", para).strip(), dropped

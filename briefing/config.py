@@ -1,0 +1,506 @@
+"""Typed configuration: dataclasses with defaults and a docstring per field, loaded from ``config.yaml``.
+
+Every problem is reported with its dotted key (``themes[2].examples``); unknown keys are warnings, not errors;
+relative paths are resolved against the folder of the config file. CLI flags override the file afterwards
+(see ``Config.override``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme facts are grouped under. Adding one here (say ``energy``) needs no code."""
+
+    key: str
+    """Short identifier used in JSON and the CLI: lowercase letters, digits, dashes or underscores."""
+    title: str = ""
+    """Heading in the briefing; defaults to the key, capitalised."""
+    description: str = ""
+    """One or two sentences saying what belongs here; embedded and compared with each fact."""
+    terms: tuple[str, ...] = ()
+    """Words or phrases that point to this theme (case-insensitive, whole words; "sanction*" matches a prefix)."""
+    examples: tuple[str, ...] = ()
+    """Example sentences of this theme; the classifier learns from them alongside the shipped examples."""
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.key.replace("_", " ").capitalize()
+
+
+DEFAULT_THEMES: tuple[Theme, ...] = (
+    Theme(
+        key="negotiations",
+        title="Negotiations",
+        description="Diplomacy to end or manage the war: peace talks, delegations, negotiating positions, "
+        "ceasefire terms, security guarantees, mediators, leaders' calls about a settlement.",
+        terms=("talks", "negotiat*", "ceasefire", "delegation", "peace", "diplomat*", "mediat*", "neutral*",
+               "security guarantee*", "round of"),
+    ),
+    Theme(
+        key="battlefield",
+        title="Battlefield",
+        description="The military situation: attacks, strikes, shelling, fighting, troop movements, "
+        "withdrawals, territory taken or retaken, military losses and aid, weapons.",
+        terms=("troops", "forces", "shelling", "offensive", "missile*", "strike*", "fighting", "military",
+               "withdraw*", "regroup*", "artillery", "drone*", "tank*", "counteroffensive", "front line"),
+    ),
+    Theme(
+        key="humanitarian",
+        title="Humanitarian",
+        description="The war's impact on civilians and the response: civilian deaths and injuries, "
+        "evacuations, corridors, refugees, aid convoys, shortages, damage to homes and hospitals.",
+        terms=("civilian*", "evacuat*", "refugee*", "humanitarian", "corridor*", "aid", "displaced",
+               "red cross", "hospital*", "shortage*", "killed", "injured", "wounded"),
+    ),
+    Theme(
+        key="sanctions",
+        title="Sanctions",
+        description="Economic pressure: sanctions, asset freezes, export controls, embargoes and boycotts "
+        "of oil and gas, payments in roubles, companies leaving, economic countermeasures.",
+        terms=("sanction*", "embargo*", "boycott*", "export control*", "asset freeze*", "frozen assets",
+               "rouble*", "ruble*", "oil", "gas", "hydrocarbons", "swift", "tariff*"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ClassifyConfig:
+    """How facts are assigned to themes."""
+
+    min_score: float = 0.0
+    """A fact whose best theme scores below this gets no theme (it stays in ``extract`` output, not in the
+    briefing). 0 means: trust the classifier's own "none" decision."""
+    use_shipped_examples: bool = True
+    """Learn from the labelled example sentences that ship with the project, as well as the config's."""
+
+
+@dataclass(frozen=True)
+class MergeConfig:
+    """How the same fact from several articles becomes one item."""
+
+    threshold: float = 0.78
+    """Cosine similarity of sentence embeddings above which two facts are the same (0-1)."""
+    syndicated_threshold: float = 92.0
+    """rapidfuzz token-set ratio above which two facts are copies of one wire story (0-100)."""
+
+
+@dataclass(frozen=True)
+class SelectConfig:
+    """How much of what was found makes it into the briefing."""
+
+    takeaways: int = 5
+    """Key takeaways on top (3 to 6)."""
+    per_theme: int = 6
+    """Most items shown per theme."""
+    max_quotes: int = 5
+    """Most notable quotes shown."""
+    max_figures: int = 8
+    """Most rows in the key-figures table."""
+    min_words: int = 6
+    """Sentences shorter than this are not facts."""
+    max_words: int = 60
+    """Sentences longer than this are cut from selection (usually run-on page text)."""
+
+
+@dataclass(frozen=True)
+class PdfConfig:
+    enabled: bool = True
+    """Render briefing.pdf next to the Markdown."""
+    page_size: str = "A4"
+    """CSS page size for the PDF."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Email delivery of the PDF (``briefing run --send``, ``briefing send``)."""
+
+    host: str = ""
+    """SMTP server; empty disables email."""
+    port: int = 587
+    security: str = "starttls"
+    """"starttls", "ssl" or "none"."""
+    username: str = ""
+    password_env: str = "BRIEFING_SMTP_PASSWORD"
+    """Name of the environment variable holding the password (the password itself never goes in this file)."""
+    sender: str = ""
+    """From address."""
+    recipients: tuple[str, ...] = ()
+    """To addresses."""
+    subject: str = "{title} — {date}"
+    """Subject line; {title} and {date} are filled in."""
+    timeout: float = 30.0
+    """Seconds before giving up on the server."""
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    """Publishing for readers of a git repository."""
+
+    index: bool = True
+    """Keep ``index.md`` (every briefing with its headline takeaway) and ``latest.md`` in the output folder."""
+    git: bool = False
+    """Commit the new files into the git repository that holds the output folder."""
+
+
+@dataclass(frozen=True)
+class HistoryConfig:
+    """What earlier briefings reported, so a day's run knows what is new."""
+
+    enabled: bool = True
+    path: Path | None = None
+    """SQLite file; default ``<output>/history.sqlite``."""
+    lookback_days: int = 7
+    """Earlier days compared against."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    """RSS/Atom feed: an http(s) URL or a local file."""
+    outlet: str = ""
+    """Outlet name when the feed does not give one."""
+    max_items: int = 50
+    """Most items read from this feed per run."""
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    """Where articles come from. ``--input`` on the command line replaces ``folders``, ``feeds`` and ``pages``."""
+
+    folders: tuple[Path, ...] = (Path("samples"),)
+    """Folders (read recursively) or single files: .txt, .md (YAML front matter), .html, .jsonl."""
+    feeds: tuple[FeedConfig, ...] = ()
+    pages: tuple[str, ...] = ()
+    """Single article URLs."""
+    cache_dir: Path | None = None
+    """Where fetched pages are cached; default ``<output>/.cache``."""
+    window_hours: float = 24.0
+    """Feed and page items published more than this many hours before the briefing time are left out."""
+    timeout: float = 15.0
+    """Seconds per HTTP request."""
+    max_bytes: int = 5_000_000
+    """Largest page or feed read, in bytes."""
+    retries: int = 2
+    """Retries, with backoff, after a failed request."""
+    offline: bool = False
+    """Read from the cache only; never touch the network."""
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Limits on what is read."""
+
+    max_file_bytes: int = 20_000_000
+    """Files larger than this are skipped with a warning (only their first part is never a fair article)."""
+    max_article_chars: int = 60_000
+    """Article text beyond this is cut (a wall of text is not a news article)."""
+    languages: tuple[str, ...] = ("en",)
+    """Languages kept; articles detected as another language are left out with a warning."""
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    level: str = "INFO"
+    """DEBUG, INFO, WARNING or ERROR."""
+    file: Path | None = None
+    """Also log to this file, rotated at 1 MB, 5 kept."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration. Every field has a default: an empty file is a valid config."""
+
+    title: str = "Daily briefing"
+    """Title on top of every briefing."""
+    date: dt.date | None = None
+    """Briefing date; default: today in ``timezone`` (``--date`` overrides)."""
+    timezone: str = "UTC"
+    """IANA time zone for "today" and the feed time window."""
+    output: Path = Path("output")
+    """Folder that gets one sub-folder per date."""
+    templates: Path | None = None
+    """Your own template folder, searched before the packaged templates."""
+    strict: bool = False
+    """Exit 1 when any input was skipped or any warning was raised."""
+    themes: tuple[Theme, ...] = DEFAULT_THEMES
+    classify: ClassifyConfig = ClassifyConfig()
+    merge: MergeConfig = MergeConfig()
+    select: SelectConfig = SelectConfig()
+    pdf: PdfConfig = PdfConfig()
+    sources: SourcesConfig = SourcesConfig()
+    ingest: IngestConfig = IngestConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    publish: PublishConfig = PublishConfig()
+    history: HistoryConfig = HistoryConfig()
+    log: LogConfig = LogConfig()
+    base_dir: Path = field(default=Path("."), metadata={"internal": True})
+    """Folder of the config file; relative paths are resolved against it."""
+
+    def override(self, **changes: Any) -> "Config":
+        """A copy with the CLI's flags applied (None values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def theme(self, key: str) -> Theme | None:
+        return next((t for t in self.themes if t.key == key), None)
+
+    @property
+    def history_path(self) -> Path:
+        return self.history.path or self.output / "history.sqlite"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.sources.cache_dir or self.output / ".cache"
+
+
+def load_config(path: Path | str | None) -> tuple[Config, list[str]]:
+    """Read and validate a config file. Returns the config and warnings (unknown keys).
+
+    ``None`` gives the defaults with paths relative to the current folder. Raises ConfigError listing every
+    problem, each with its dotted key.
+    """
+    if path is None:
+        return _finish(Config(base_dir=Path.cwd()), Path.cwd()), []
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", str(path)) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> tuple[Config, list[str]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}invalid YAML: {problem}", str(path)) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping of settings at the top, got {_kind(data)}", str(path))
+    base = path.resolve().parent
+    problems: list[str] = []
+    warnings: list[str] = []
+    values = _build(Config, data, "", problems, warnings)
+    if problems:
+        raise ConfigError(problems, str(path))
+    config = Config(**values, base_dir=base)
+    _validate(config, problems)
+    if problems:
+        raise ConfigError(problems, str(path))
+    return _finish(config, base), [f"{path}: {w}" for w in warnings]
+
+
+def _finish(config: Config, base: Path) -> Config:
+    """Resolve every relative path against the config's folder."""
+    return _resolve_paths(config, base)
+
+
+def _resolve_paths(obj: Any, base: Path) -> Any:
+    if dataclasses.is_dataclass(obj):
+        changes = {}
+        for f in dataclasses.fields(obj):
+            if f.metadata.get("internal"):
+                continue
+            value = getattr(obj, f.name)
+            new = _resolve_paths(value, base)
+            if new is not value:
+                changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    if isinstance(obj, Path):
+        return obj if obj.is_absolute() else (base / obj)
+    if isinstance(obj, tuple):
+        items = tuple(_resolve_paths(v, base) for v in obj)
+        return items if any(a is not b for a, b in zip(items, obj)) else obj
+    return obj
+
+
+def resolve_cli_path(value: str | Path) -> Path:
+    """Paths given on the command line are relative to the current folder, not the config's."""
+    return Path(value).expanduser().resolve()
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "true/false", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _build(cls: type, data: dict, prefix: str, problems: list[str], warnings: list[str]) -> dict:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in fields:
+            close = _close_match(str(key), fields)
+            hint = f" (did you mean '{prefix}{close}'?)" if close else ""
+            warnings.append(f"{dotted}: unknown key, ignored{hint}")
+            continue
+        converted = _convert(hints[key], value, dotted, problems, warnings)
+        if converted is not _INVALID:
+            out[key] = converted
+    for name, f in fields.items():
+        if name not in out and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            if not any(p.startswith(f"{prefix}{name}:") for p in problems):
+                problems.append(f"{prefix}{name}: required")
+    return out
+
+
+_INVALID = object()
+
+
+def _convert(tp: Any, value: Any, key: str, problems: list[str], warnings: list[str]) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, key, problems, warnings)
+    if origin is tuple:
+        if value is None:
+            return ()
+        if isinstance(value, (str, dict)) or not isinstance(value, list):
+            if args and args[0] in (str, Path) and isinstance(value, str):
+                value = [value]
+            else:
+                problems.append(f"{key}: expected a list, got {_kind(value)}")
+                return _INVALID
+        items = []
+        for i, v in enumerate(value):
+            c = _convert(args[0], v, f"{key}[{i}]", problems, warnings)
+            if c is not _INVALID:
+                items.append(c)
+        return tuple(items)
+    if dataclasses.is_dataclass(tp):
+        if isinstance(value, str) and tp is FeedConfig:
+            value = {"url": value}
+        if not isinstance(value, dict):
+            problems.append(f"{key}: expected a mapping, got {_kind(value)}")
+            return _INVALID
+        before = len(problems)
+        values = _build(tp, value, f"{key}.", problems, warnings)
+        if len(problems) > before:
+            return _INVALID
+        return tp(**values)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        problems.append(f"{key}: expected true or false, got {value!r}")
+        return _INVALID
+    if tp in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"{key}: expected a number, got {value!r}")
+            return _INVALID
+        if tp is int and isinstance(value, float) and not value.is_integer():
+            problems.append(f"{key}: expected a whole number, got {value!r}")
+            return _INVALID
+        return tp(value)
+    if tp is str:
+        if isinstance(value, (dict, list)) or value is None:
+            problems.append(f"{key}: expected a string, got {_kind(value)}")
+            return _INVALID
+        return str(value)
+    if tp is Path:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key}: expected a path, got {value!r}")
+            return _INVALID
+        return Path(value).expanduser()
+    if tp is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            problems.append(f"{key}: expected a date YYYY-MM-DD, got {value!r}")
+            return _INVALID
+    return value
+
+
+def _close_match(key: str, fields: dict) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _validate(config: Config, problems: list[str]) -> None:
+    import re
+
+    seen: set[str] = set()
+    for i, theme in enumerate(config.themes):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme.key):
+            problems.append(f"themes[{i}].key: {theme.key!r} must be lowercase letters, digits, - or _")
+        if theme.key in seen:
+            problems.append(f"themes[{i}].key: duplicate theme {theme.key!r}")
+        if theme.key == "none":
+            problems.append(f"themes[{i}].key: 'none' is reserved for facts with no theme")
+        seen.add(theme.key)
+        if not (theme.description or theme.terms or theme.examples):
+            problems.append(f"themes[{i}]: give at least a description, terms or examples")
+    if not config.themes:
+        problems.append("themes: at least one theme is needed")
+    if not 1 <= config.select.takeaways <= 10:
+        problems.append(f"select.takeaways: expected 1 to 10, got {config.select.takeaways}")
+    if config.select.per_theme < 1:
+        problems.append(f"select.per_theme: expected at least 1, got {config.select.per_theme}")
+    if not 0 < config.merge.threshold <= 1:
+        problems.append(f"merge.threshold: expected a number between 0 and 1, got {config.merge.threshold}")
+    if config.smtp.security not in ("starttls", "ssl", "none"):
+        problems.append(f"smtp.security: expected starttls, ssl or none, got {config.smtp.security!r}")
+    if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(config.timezone)
+    except Exception:
+        problems.append(f"timezone: unknown time zone {config.timezone!r}")
+
+
+def field_docs(cls: type = Config) -> dict[str, str]:
+    """Field docstrings by dotted key (for ``briefing check --explain`` and the README)."""
+    import ast
+    import inspect
+    import textwrap
+
+    docs: dict[str, str] = {}
+
+    def walk(c: type, prefix: str) -> None:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(c)))
+        except (OSError, TypeError):
+            return
+        body = tree.body[0].body
+        for node, nxt in zip(body, body[1:]):
+            if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+                docs[prefix + node.target.id] = " ".join(str(nxt.value.value).split())
+        hints = typing.get_type_hints(c)
+        for f in dataclasses.fields(c):
+            if dataclasses.is_dataclass(hints[f.name]):
+                walk(hints[f.name], f"{prefix}{f.name}.")
+
+    walk(cls, "")
+    return docs

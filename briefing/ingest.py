@@ -1,0 +1,413 @@
+"""Read articles from folders and files: .txt, .md (YAML front matter), .html, .jsonl.
+
+Every file that cannot be used becomes one warning naming the file and the problem; the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .clean import clean
+from .config import Config
+from .errors import InputError
+from .models import Article
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+            ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Ingested:
+    articles: tuple[Article, ...]
+    warnings: tuple[str, ...]
+    skipped: int
+    """Files, lines or items that could not be used."""
+    non_english: int = 0
+    out_of_window: int = 0
+
+
+@dataclass
+class _Collector:
+    articles: list[Article] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+    non_english: int = 0
+    out_of_window: int = 0
+
+    def warn(self, source: str, problem: str, skipped: bool = True) -> None:
+        message = f"{source}: {problem}"
+        log.warning("%s", message)
+        self.warnings.append(message)
+        if skipped:
+            self.skipped += 1
+
+
+def ingest(paths: Sequence[Path | str], config: Config, briefing_date: dt.date) -> Ingested:
+    """Every article found under ``paths`` (files or folders, read recursively; http(s) URLs and feeds are
+    read by ``briefing.sources``), cleaned, deduplicated by id, in a stable order."""
+    out = _Collector()
+    for path in _expand(paths, out):
+        _read_file(path, config, briefing_date, out)
+    _read_remote([p for p in paths if _is_url(str(p))], config, briefing_date, out)
+    articles = _unique_ids(out.articles)
+    return Ingested(tuple(articles), tuple(out.warnings), out.skipped, out.non_english, out.out_of_window)
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def _read_remote(urls: list[str], config: Config, briefing_date: dt.date, out: _Collector) -> None:
+    if not urls and not config.sources.feeds and not config.sources.pages:
+        return
+    from . import sources  # feeds and pages: imported only when asked for (network code, feedparser)
+
+    result = sources.read_remote(urls, config, briefing_date)
+    for warning in result.warnings:
+        out.warn(warning.split(": ", 1)[0], warning.split(": ", 1)[-1])
+    out.out_of_window += result.out_of_window
+    for article in result.articles:
+        _accept(article, config, briefing_date, out)
+
+
+def _expand(paths: Iterable[Path | str], out: _Collector) -> Iterator[Path]:
+    for raw in paths:
+        if _is_url(str(raw)):
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(_walk(path)):
+                if child.suffix.lower() in SUFFIXES:
+                    yield child
+                elif not child.name.startswith(".") and child.name.lower() not in ("readme", "license"):
+                    out.warn(_display(child), f"unsupported file type '{child.suffix or child.name}', skipped")
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                yield path
+            else:
+                out.warn(_display(path), f"unsupported file type '{path.suffix or path.name}' "
+                         f"(expected {', '.join(sorted(set(SUFFIXES)))}), skipped")
+        elif not path.exists():
+            out.warn(_display(path), "no such file or folder")
+        else:
+            out.warn(_display(path), "not a regular file, skipped")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
+    kind = SUFFIXES[path.suffix.lower()]
+    name = _display(path)
+    try:
+        if kind == "jsonl":
+            for article in _read_jsonl(path, name, config, out):
+                _accept(article, config, briefing_date, out)
+            return
+        text = read_text(path, config.ingest.max_file_bytes)
+        reader = {"text": _from_text, "markdown": _from_markdown, "html": _from_html}[kind]
+        article = reader(text, name, out)
+    except InputError as exc:
+        out.warn(exc.source, exc.problem)
+        return
+    if article is not None:
+        _accept(article, config, briefing_date, out)
+
+
+def read_text(path: Path, max_bytes: int) -> str:
+    """A text file's content as str, or InputError saying why it is not usable text."""
+    name = _display(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise InputError(name, "empty file, skipped")
+    if size > max_bytes:
+        raise InputError(name, f"file too large ({_mb(size)} > {_mb(max_bytes)} limit, ingest.max_file_bytes), skipped")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    return decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError(name, "binary file, not text; skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(name, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                         "convert it to UTF-8; skipped") from None
+    if not text.strip():
+        raise InputError(name, "no text (only white space), skipped")
+    return text
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _article_id(name: str) -> str:
+    stem = Path(name.split("#")[0]).stem
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-")[:60]
+    return slug or hashlib.sha1(name.encode()).hexdigest()[:12]
+
+
+def _from_text(text: str, name: str, out: _Collector) -> Article:
+    return _make(name, text, title="", outlet="", url="", published=None)
+
+
+def _make(name: str, text: str, *, title: str, outlet: str, url: str, published: dt.date | None,
+          article_id: str | None = None) -> Article:
+    cleaned = clean(text)
+    body = cleaned.text
+    if not title:
+        title = _guess_title(body)
+    return Article(id=article_id or _article_id(name), title=title.strip(), outlet=outlet.strip(), url=url.strip(),
+                   published=published, text=body, path=name, noise_dropped=cleaned.dropped)
+
+
+def _guess_title(body: str) -> str:
+    first = body.split("\n\n", 1)[0].strip()
+    if len(first) <= 120:
+        return first.rstrip(".")
+    cut = first[:110].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _from_markdown(text: str, name: str, out: _Collector) -> Article | None:
+    import yaml
+
+    meta: dict = {}
+    body = text
+    match = _FRONT_MATTER.match(text)
+    if text.startswith("---") and not match:
+        out.warn(name, "front matter opened with '---' but never closed; read as plain text", skipped=False)
+    elif match:
+        body = text[match.end():]
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            out.warn(name, f"malformed YAML front matter{where}: {getattr(exc, 'problem', None) or 'syntax error'}; "
+                     "metadata ignored", skipped=False)
+            loaded = {}
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            out.warn(name, "front matter is not a mapping of keys; metadata ignored", skipped=False)
+            loaded = {}
+        meta = loaded
+    body = _strip_markdown(body)
+    if not body.strip():
+        raise InputError(name, "no article text after the front matter, skipped")
+    published = _parse_date(meta.get("published", meta.get("date")), name, out)
+    return _make(name, body, title=_str(meta.get("title")), outlet=_str(meta.get("outlet", meta.get("source"))),
+                 url=_str(meta.get("url")), published=published, article_id=_str(meta.get("id")) or None)
+
+
+def _strip_markdown(body: str) -> str:
+    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.MULTILINE)
+    body = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", body)
+    body = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", body)
+    body = re.sub(r"(\*\*|__)(.+?)\1", r"\2", body)
+    body = re.sub(r"^>\s?", "", body, flags=re.MULTILINE)
+    return body
+
+
+def _from_html(text: str, name: str, out: _Collector) -> Article | None:
+    meta = extract_html(text, name)
+    published = _parse_date(meta.get("date"), name, out)
+    return _make(name, meta["text"], title=meta.get("title") or "", outlet=meta.get("sitename") or "",
+                 url=meta.get("url") or "", published=published)
+
+
+def extract_html(html: str, name: str) -> dict:
+    """Main text and metadata of an HTML page through trafilatura (no network access)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                      favor_precision=True)
+    if doc is None:
+        raise InputError(name, "no article text found in the HTML, skipped")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    if not (data.get("text") or "").strip():
+        raise InputError(name, "no article text found in the HTML, skipped")
+    return data
+
+
+def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Iterator[Article]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+    if size == 0:
+        raise InputError(name, "empty file, skipped")
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{name}:{lineno}"
+            if not raw.strip():
+                continue
+            if len(raw) > config.ingest.max_file_bytes:
+                out.warn(where, "line too large, skipped")
+                continue
+            try:
+                record = json.loads(decode(raw, where))
+            except InputError as exc:
+                out.warn(exc.source, exc.problem)
+                continue
+            except json.JSONDecodeError as exc:
+                out.warn(where, f"invalid JSON ({exc.msg} at column {exc.colno}), line skipped")
+                continue
+            if not isinstance(record, dict):
+                out.warn(where, "expected a JSON object, line skipped")
+                continue
+            text = record.get("text")
+            if not isinstance(text, str) or not text.strip():
+                out.warn(where, "no 'text' field, line skipped")
+                continue
+            published = _parse_date(record.get("published", record.get("date")), where, out)
+            article_id = _str(record.get("id")) or f"{_article_id(name)}-{lineno}"
+            yield _make(where, text, title=_str(record.get("title")), outlet=_str(record.get("outlet")),
+                        url=_str(record.get("url")), published=published, article_id=article_id)
+
+
+def _str(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _parse_date(value, name: str, out: _Collector) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError):
+        pass
+    try:
+        import dateparser
+
+        parsed = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+    except Exception:  # dateparser raises assorted errors on odd input
+        parsed = None
+    if parsed is None:
+        out.warn(name, f"unreadable date {text[:40]!r}; treated as unknown", skipped=False)
+        return None
+    return parsed.date()
+
+
+# Letters of other scripts, and the commonest short words of English; together they tell English text
+# from most other languages without a model.
+_NON_LATIN = re.compile(r"[\u0400-\u04FF\u0590-\u05FF\u0600-\u06FF\u0900-\u097F\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_EN_WORDS = frozenset("the of and to in a is that for on with as was by it said at from has have are be this "
+                      "were which an not but his her their they will been after who".split())
+
+
+def detect_language(text: str) -> str:
+    """"en", or a rough code of the other language ("cyrillic", "other") for text that is not English."""
+    sample = text[:5000]
+    other = len(_NON_LATIN.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if other > latin:
+        return "cyrillic" if re.search(r"[\u0400-\u04FF]", sample) else "other"
+    words = re.findall(r"[a-zA-Z]+", sample.lower())
+    if len(words) < 8:
+        return "en"
+    share = sum(w in _EN_WORDS for w in words) / len(words)
+    return "en" if share >= 0.12 else "other"
+
+
+_LATEST_DATE_IN_TEXT = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),\s+(\d{4})\b")
+
+
+def _date_from_text(text: str) -> dt.date | None:
+    """The latest full date written in the text ("April 1, 2022", as in embed signatures and datelines)."""
+    found = []
+    for month, day, year in _LATEST_DATE_IN_TEXT.findall(text):
+        try:
+            found.append(dt.datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date())
+        except ValueError:
+            continue
+    return max(found) if found else None
+
+
+def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Collector) -> None:
+    if not article.text.strip():
+        out.warn(article.path, "nothing left after removing page noise, skipped")
+        return
+    if len(article.text) > config.ingest.max_article_chars:
+        out.warn(article.path, f"article text cut to {config.ingest.max_article_chars:,} characters "
+                 f"(it had {len(article.text):,})", skipped=False)
+        article = replace(article, text=article.text[: config.ingest.max_article_chars])
+    language = detect_language(article.text)
+    if language != "en" and "en" in config.ingest.languages and language not in config.ingest.languages:
+        out.non_english += 1
+        out.warn(article.path, f"not in English (detected: {language}); left out")
+        return
+    if article.published and article.published > briefing_date + dt.timedelta(days=1):
+        out.warn(article.path, f"publication date {article.published} is after the briefing date "
+                 f"{briefing_date}; treated as unknown", skipped=False)
+        article = replace(article, published=None)
+    if article.published is None:
+        guessed = _date_from_text(article.text)
+        if guessed and guessed <= briefing_date:
+            article = replace(article, published=guessed, published_guessed=True)
+        else:
+            log.info("%s: no publication date; relative dates resolved against the briefing date %s",
+                     article.path, briefing_date)
+            article = replace(article, published=briefing_date, published_guessed=True)
+    out.articles.append(article)
+
+
+def _unique_ids(articles: list[Article]) -> list[Article]:
+    seen: dict[str, int] = {}
+    result = []
+    for article in articles:
+        n = seen.get(article.id, 0)
+        seen[article.id] = n + 1
+        result.append(article if n == 0 else replace(article, id=f"{article.id}-{n + 1}"))
+    return result

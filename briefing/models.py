@@ -1,0 +1,203 @@
+"""The frozen dataclasses that are the contract between the pipeline's stages.
+
+ingest -> Article; extract -> Fact; classify -> Fact (with theme); dedupe -> Item; select -> Briefing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, cleaned of page noise."""
+
+    id: str
+    """Stable identifier: the JSONL ``id``, else derived from the file path or URL."""
+    title: str
+    outlet: str
+    url: str
+    published: dt.date | None
+    """Publication date; None when neither metadata nor text gave one."""
+    text: str
+    """Main text after cleaning: paragraphs separated by blank lines."""
+    path: str
+    """Where it came from: a path relative to the working directory, a path:line for JSONL, or a URL."""
+    language: str = "en"
+    noise_dropped: int = 0
+    """How many lines or spans of page noise cleaning removed."""
+    published_guessed: bool = False
+    """True when ``published`` was inferred (from the text or the briefing date), not given by metadata."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in a sentence tied to what it counts: "at least 12 people were killed"."""
+
+    value: float
+    """The number, in units (2,000 -> 2000.0; "$5bn" -> 5e9; "eleven" -> 11.0)."""
+    unit: str
+    """What it counts, normalised and short: "killed", "injured", "civilians", "buses", "villages", "usd"."""
+    text: str
+    """The span as written in the sentence."""
+    qualifier: str = ""
+    """"at least", "around", "more than", "up to"... or empty."""
+    category: str = ""
+    """A coarse key for the key-figures table: killed, injured, evacuated, refugees, money, other."""
+
+    def display(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str
+    """PERSON, ORG, GPE, LOC, NORP..."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sentence (or a sentence with the one it leans on) that states something."""
+
+    id: str
+    """``<article id>#<sentence number>``"""
+    article_id: str
+    index: int
+    """Position of the sentence in its article (0 = lead)."""
+    text: str
+    """The sentence, lightly trimmed ("Meanwhile, " and similar openers removed)."""
+    speaker: str | None = None
+    """Who said it, when the sentence attributes it: "Volodymyr Zelensky", "the General Staff", "CNN"."""
+    quotes: tuple[str, ...] = ()
+    """Direct quotes in the sentence, without the quote marks."""
+    entities: tuple[Entity, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    date: dt.date | None = None
+    """The date of the event when the text gives one ("on Tuesday" resolved against publication)."""
+    date_precision: str = ""
+    """"day" or "week" (for "earlier this week"); empty when no date."""
+    hedged: bool = False
+    """Claimed, reportedly, purported, could not be verified: shown as unconfirmed."""
+    claim_by_party: bool = False
+    """Said by a party to the conflict (a ministry, a general staff, an army) about its own side's actions."""
+    theme: str | None = None
+    """Theme key after classify, None for no theme."""
+    scores: tuple[tuple[str, float], ...] = ()
+    """(theme key, score) for every theme, highest first."""
+
+    def with_theme(self, theme: str | None, scores: dict[str, float]) -> "Fact":
+        ordered = tuple(sorted(((k, round(v, 4)) for k, v in scores.items()), key=lambda kv: (-kv[1], kv[0])))
+        return replace(self, theme=theme, scores=ordered)
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well an item is supported."""
+
+    outlets: int
+    """Independent outlets (syndicated copies of one wire story count once)."""
+    kind: str
+    """"corroborated" (2+ outlets), "single", or "claim" (a party's own claim not confirmed elsewhere)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event or statement after merging: every fact that reports it, with all their sources."""
+
+    id: str
+    text: str
+    """The representative wording (the clearest, best-attributed fact)."""
+    theme: str | None
+    facts: tuple[Fact, ...]
+    sources: tuple[str, ...]
+    """Article ids, in order of first appearance."""
+    speaker: str | None
+    figures: tuple[Figure, ...]
+    date: dt.date | None
+    hedged: bool
+    support: Support
+    score: float = 0.0
+    novelty: str = "new"
+    """"new", "updated" (new figures or sources on a known event) or "reported"."""
+    disputed_by: tuple["Item", ...] = ()
+    """Contradicting claims on the same point, shown side by side."""
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article as the briefing cites it: ``[n]`` in Markdown."""
+
+    number: int
+    id: str
+    title: str
+    outlet: str
+    url: str
+    published: dt.date | None
+    path: str
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A row of the key-figures table: one figure category, the values sources gave, and who gave them."""
+
+    category: str
+    label: str
+    values: tuple[tuple[str, tuple[str, ...]], ...]
+    """(figure as written, article ids) — several rows when sources disagree."""
+    context: str
+    """The sentence of the best-supported value."""
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    speaker: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int = 0
+    sentences: int = 0
+    facts: int = 0
+    merged: int = 0
+    noise_dropped: int = 0
+    unthemed: int = 0
+    skipped_files: int = 0
+    out_of_window: int = 0
+    non_english: int = 0
+    words_in: int = 0
+    words_out: int = 0
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The whole briefing, ready to render."""
+
+    date: dt.date
+    title: str
+    generated_at: str
+    takeaways: tuple[Item, ...]
+    sections: tuple[Section, ...]
+    sources: tuple[Source, ...]
+    key_figures: tuple[KeyFigure, ...]
+    quotes: tuple[Quote, ...]
+    stats: Stats
+    since_yesterday: tuple[Item, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def source_number(self, article_id: str) -> int:
+        for s in self.sources:
+            if s.id == article_id:
+                return s.number
+        raise KeyError(article_id)

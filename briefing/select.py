@@ -1,0 +1,178 @@
+"""Pick what matters: a few key takeaways, then the most important items per theme, key figures and quotes.
+
+Importance favours what several outlets confirm, what carries figures and named actors, what is attributed,
+and what stands early in its article; no two picked items may say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from dataclasses import replace
+from typing import Sequence
+
+import numpy as np
+
+from .config import Config
+from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats
+
+# Two picked items closer than this say the same thing; the lower-scored one is dropped.
+_REDUNDANT = 0.72
+_KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
+_CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
+                    "military": "Military", "money": "Money", "other": "Other"}
+
+
+def select(items: Sequence[Item], articles: Sequence[Article], config: Config, date: dt.date,
+           stats: Stats, generated_at: str = "") -> Briefing:
+    """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
+    from .embed import embed
+
+    scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items if _presentable(it, config)),
+                    key=lambda it: (-it.score, it.id))
+    vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
+    picked: list[Item] = []
+    per_theme: dict[str, list[Item]] = defaultdict(list)
+    for it in scored:
+        if len(per_theme[it.theme]) >= config.select.per_theme:
+            continue
+        if _redundant(it, picked, vectors):
+            continue
+        picked.append(it)
+        per_theme[it.theme].append(it)
+    takeaways = _takeaways(per_theme, config)
+    taken = {t.id for t in takeaways}
+    sections = tuple(
+        Section(t.key, t.heading, tuple(it for it in per_theme.get(t.key, []) if it.id not in taken))
+        for t in config.themes
+    )
+    shown = list(takeaways) + [it for s in sections for it in s.items]
+    figures = key_figures(shown, config.select.max_figures)
+    quotes = _quotes(shown, config.select.max_quotes)
+    sources = _sources(shown, figures, quotes, articles)
+    words_out = sum(len(it.text.split()) for it in shown)
+    stats = replace(stats, words_out=words_out)
+    return Briefing(date=date, title=config.title, generated_at=generated_at, takeaways=tuple(takeaways),
+                    sections=sections, sources=sources, key_figures=figures, quotes=quotes, stats=stats)
+
+
+def score_item(item: Item) -> float:
+    """Importance of an item; higher first."""
+    best = item.facts[0]
+    theme_conf = max((s for k, s in best.scores if k == item.theme), default=0.5)
+    lead = min(f.index for f in item.facts)
+    score = 1.0 * math.log2(1 + item.support.outlets)
+    score += 0.6 * theme_conf
+    score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
+    score += 0.25 if item.speaker else 0.0
+    score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
+    score += 0.35 / (1 + lead)
+    words = len(item.text.split())
+    if words > 45:
+        score -= 0.01 * (words - 45)
+    if item.hedged:
+        score -= 0.2
+    if _mostly_quote(item.text):
+        score -= 0.25
+    return score
+
+
+def _presentable(item: Item, config: Config) -> bool:
+    words = len(item.text.split())
+    return config.select.min_words <= words <= config.select.max_words and item.theme is not None
+
+
+def _mostly_quote(text: str) -> bool:
+    quoted = sum(len(q) for q in re.findall(r"[\"“]([^\"”]+)[\"”]", text))
+    return quoted > 0.7 * len(text)
+
+
+def _redundant(item: Item, picked: list[Item], vectors: dict[str, np.ndarray]) -> bool:
+    v = vectors[item.id]
+    return any(float(v @ vectors[p.id]) >= _REDUNDANT for p in picked)
+
+
+def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
+    """The best item of each theme first (best themes first), then the next best overall, up to the cap."""
+    want = config.select.takeaways
+    firsts = sorted((items[0] for items in per_theme.values() if items), key=lambda it: (-it.score, it.id))
+    chosen = firsts[:want]
+    if len(chosen) < want:
+        rest = sorted((it for items in per_theme.values() for it in items[1:]), key=lambda it: (-it.score, it.id))
+        chosen.extend(rest[: want - len(chosen)])
+    # Only items that can stand as a headline: a takeaway needs some weight of its own.
+    floor = 3 if want >= 3 else want
+    strong = [it for it in chosen if it.score >= 1.0]
+    return strong if len(strong) >= floor else chosen[: max(floor, len(strong))]
+
+
+def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
+    """One row per figure category of an event; differing values from different sources side by side."""
+    rows: list[tuple[float, KeyFigure]] = []
+    for item in items:
+        by_cat: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for fact in item.facts:
+            for fig in fact.figures:
+                if fig.category not in _KEY_CATEGORIES:
+                    continue
+                by_cat[fig.category][_figure_label(fig)].append(fact.article_id)
+        for cat, values in by_cat.items():
+            ordered = tuple((text, tuple(dict.fromkeys(srcs))) for text, srcs in
+                            sorted(values.items(), key=lambda kv: (-len(set(kv[1])), kv[0])))
+            sources = tuple(dict.fromkeys(s for _, srcs in ordered for s in srcs))
+            label = _CATEGORY_LABELS.get(cat, cat.capitalize())
+            rows.append((item.score + 0.01 * _KEY_CATEGORIES.index(cat) * -1,
+                         KeyFigure(category=cat, label=label, values=ordered, context=item.text, sources=sources)))
+    rows.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
+    return tuple(r[1] for r in rows[:limit])
+
+
+def _figure_label(fig) -> str:
+    return fig.text.strip()
+
+
+def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
+    found: list[tuple[float, Quote]] = []
+    speakers: set[str] = set()
+    for item in sorted(items, key=lambda it: (-it.score, it.id)):
+        for fact in item.facts:
+            if not fact.speaker or fact.speaker.lower() in speakers:
+                continue
+            quote = max(fact.quotes, key=len, default="")
+            if len(quote.split()) < 6:
+                continue
+            found.append((item.score, Quote(fact.speaker, quote.strip(), (fact.article_id,))))
+            speakers.add(fact.speaker.lower())
+            break
+    return tuple(q for _, q in found[:limit])
+
+
+def _sources(items: Sequence[Item], figures: Sequence[KeyFigure], quotes: Sequence[Quote],
+             articles: Sequence[Article]) -> tuple[Source, ...]:
+    """Every article read, numbered: the cited ones in order of first citation, then the rest."""
+    order: list[str] = []
+    for it in items:
+        order.extend(it.sources)
+    for f in figures:
+        order.extend(f.sources)
+    for q in quotes:
+        order.extend(q.sources)
+    known = {a.id: a for a in articles}
+    cited = [sid for sid in dict.fromkeys(order) if sid in known]
+    rest = sorted((a.id for a in articles if a.id not in set(cited)),
+                  key=lambda sid: (known[sid].published or dt.date.min, known[sid].outlet, sid))
+    return tuple(
+        Source(number=n, id=sid, title=known[sid].title, outlet=known[sid].outlet, url=known[sid].url,
+               published=None if known[sid].published_guessed else known[sid].published, path=known[sid].path)
+        for n, sid in enumerate(cited + rest, 1)
+    )
+
+
+def facts_to_items(facts: Sequence[Fact]) -> list[Item]:
+    """Each fact as its own item (used by benchmarks that select without merging)."""
+    from .models import Support
+
+    return [Item(id=f.id, text=f.text, theme=f.theme, facts=(f,), sources=(f.article_id,), speaker=f.speaker,
+                 figures=f.figures, date=f.date, hedged=f.hedged, support=Support(1, "single")) for f in facts]

@@ -1,0 +1,780 @@
+"""Who said it: reported speech, direct quotes, hedges, and sentences that lean on the one before.
+
+Everything here works on a sentence that spaCy has already parsed (tagger + parser + NER; no lemmatizer),
+so ``attribute`` costs a few passes over the sentence's tokens and makes no extra spaCy call.
+
+The shapes covered: "X said (that) ...", "..., X said.", '"...," said X', "according to X" (anywhere),
+"X told Y", "CNN reports", "X announced on Telegram", "X warned, adding ...", "quoted X as saying",
+"... was announced by X", "a statement from X said", and a quote followed by "he added" (the pronoun is
+resolved to the previous speaker or to the last person named, never returned bare).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------------------------------------
+# Configurable data
+# --------------------------------------------------------------------------------------------------------
+
+REPORTING_VERBS: dict[str, tuple[str, ...]] = {
+    # lemma: irregular or extra forms (regular -s/-ed/-ing forms are generated)
+    "say": ("says", "said", "saying"),
+    "tell": ("tells", "told", "telling"),
+    "write": ("writes", "wrote", "written", "writing"),
+    "report": (),
+    "announce": (),
+    "warn": (),
+    "add": (),
+    "claim": (),
+    "state": (),
+    "note": (),
+    "confirm": (),
+    "deny": (),
+    "accuse": (),
+    "urge": (),
+    "insist": (),
+    "stress": (),
+    "explain": (),
+    "acknowledge": (),
+    "describe": (),
+    "call": (),
+    "declare": (),
+    "assert": (),
+    "argue": (),
+    "admit": (),
+    "allege": (),
+    "reiterate": (),
+    "repeat": (),
+    "emphasize": (),
+    "emphasise": (),
+    "underline": (),
+    "comment": (),
+    "reply": (),
+    "respond": (),
+    "vow": (),
+    "promise": (),
+    "threaten": (),
+    "predict": (),
+    "suggest": (),
+    "ask": (),
+    "appeal": (),
+    "observe": (),
+    "assess": (),
+    "estimate": (),
+    "indicate": (),
+    "maintain": (),
+    "tweet": (),
+    "post": (),
+    "quote": (),
+    "recall": (),
+    "conclude": (),
+    "complain": (),
+    "demand": (),
+    "point": (),
+    "add": (),
+    "order": (),
+    "inform": (),
+    "brief": (),
+    "publish": (),
+}
+"""Reporting verbs by lemma. The pipeline has no lemmatizer, so forms are generated from these."""
+
+WEAK_VERBS = frozenset(
+    "add call describe repeat comment reply respond suggest ask observe assess estimate indicate maintain "
+    "post recall conclude point predict promise demand order publish brief appeal".split()
+)
+"""Reporting verbs that also have non-speech senses ("the attack added to tensions"): they count only with
+a clause complement, a quote in the sentence, or their speech particle ("called on/for", "pointed out")."""
+
+SPEECH_OBJECTS = frozenset(
+    "call calls warning warnings statement statements claim claims demand demands appeal appeals threat threats "
+    "promise promises pledge pledges accusation accusations allegation allegations message remarks comments "
+    "position stance request requests criticism denial assertion view views".split()
+)
+"""Objects that make a weak verb speech: "repeated calls for ...", "added a warning"."""
+
+SOURCE_NOUNS = frozenset(
+    "statement statements report reports words comments remarks data figures estimate estimates message "
+    "post posts tweet release communique announcement briefing update account accounts sources source "
+    "assessment count tally information footage video".split()
+)
+"""Nouns naming a channel, not a speaker: "according to the governor's words" -> "the governor"."""
+
+STATE_METONYMS = frozenset(
+    {"kremlin", "white house", "downing street", "pentagon", "elysee", "élysée", "elysee palace", "élysée palace",
+     "whitehall", "quai d'orsay", "bankova", "zhongnanhai", "state department", "foggy bottom"}
+)
+"""Buildings and streets that stand for a government when they "say" something. Extend as needed."""
+
+PARTY_INSTITUTIONS = re.compile(
+    r"\b(ministry of (?:defen[cs]e|foreign affairs)|(?:defen[cs]e|foreign|interior) ministry|"
+    r"defen[cs]e minist(?:er|ry)|minister of defen[cs]e|general staff|armed forces|joint chiefs|"
+    r"military(?!\s+(?:analyst|expert|observer|historian|blogger|source)s?\b)|army|navy|air force|"
+    r"high command|command|kremlin|pentagon|government(?!\s+(?:critic|opponent)s?\b)|cabinet|"
+    r"presidential office|president's office|office of the president|national guard|"
+    r"security service|border (?:guard|service)|defen[cs]e department|department of defen[cs]e)\b",
+    re.IGNORECASE,
+)
+"""A speaker matching this is an institution of a state speaking officially (a party's own claim)."""
+
+HEDGES = re.compile(
+    r"\b(purported(?:ly)?|reportedly|allegedly|alleged|claim(?:s|ed|ing)?|unconfirmed|unverified|"
+    r"supposedly|could not (?:be )?(?:independently |immediately )?(?:verif(?:y|ied)|confirm(?:ed)?)|"
+    r"cannot (?:be )?(?:independently |immediately )?(?:verif(?:y|ied)|confirm(?:ed)?)|"
+    r"(?:was|were|has|have|had) not (?:been )?(?:independently )?(?:verified|confirmed)|"
+    r"not (?:be )?(?:been )?independently (?:verified|confirmed)|"
+    r"(?:is|are|was|were) said to|(?:is|are|was|were) believed to|"
+    r"(?:is|are|was|were) thought to)\b",
+    re.IGNORECASE,
+)
+
+NEWS_OUTLETS = re.compile(
+    r"\b(reuters|bloomberg|associated press|ap|afp|agence france-presse|cnn|bbc|nbc|cbs|abc|fox news|sky news|"
+    r"al jazeera|tass|ria novosti|ria|interfax|ukrinform|unian|xinhua|kyodo|yonhap|dpa|efe|ansa|"
+    r"the (?:new york times|washington post|wall street journal|guardian|independent|telegraph|times|economist))\b",
+    re.IGNORECASE,
+)
+"""News organisations: never a party to a conflict, even when the NER calls one a place."""
+
+_THE_TITLES = re.compile(
+    r"^The\s.*\b(Times|Post|Journal|Guardian|Independent|Telegraph|Economist|Hill|Atlantic|Observer|Sun|"
+    r"Mirror|Herald|Globe|Tribune|Chronicle|Gazette|Mail|Express|Spectator|Insider|Intercept|Hague)$"
+)
+"""Names whose leading "The" is part of the name (newspapers): kept capitalised."""
+
+_ADVERBIAL_PREPS = frozenset(
+    {"particular", "turn", "total", "response", "addition", "part", "general", "fact", "short", "least", "most", "time", "times", "once", "first", "all"}
+)
+
+_CLAIM_NOUN = re.compile(r"\bclaims?\b", re.IGNORECASE)
+
+PERSON_ROLES = frozenset(
+    "minister president prime spokesman spokeswoman spokesperson mayor governor adviser advisor official "
+    "officials diplomat negotiator analyst secretary chief commander general envoy ambassador senator "
+    "leader head lawmaker deputy aide colonel captain lieutenant sergeant major director chancellor "
+    "premier correspondent reporter journalist witness resident residents officer soldier expert "
+    "representative ombudsman prosecutor judge king queen prince pope".split()
+)
+
+ORG_WORDS = frozenset(
+    "agency ministry staff committee council office house street service department army forces command "
+    "government news times post press network agency union organisation organization commission bank "
+    "fund company group institute university police guard military navy kremlin pentagon "
+    "cross nations tv radio".split()
+)
+
+SURNAME_PARTICLES = frozenset("le la de di da du des del della van von der den ter al el bin ibn ben st".split())
+
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "it"})
+_NOT_SPEAKERS = frozenset(
+    {"it", "this", "that", "these", "those", "which", "who", "whom", "there", "what", "all", "both", "some",
+     "one", "many", "others", "another", "each", "any", "none", "here", "everyone", "nobody", "someone"}
+)
+_DETERMINERS = frozenset({"the", "a", "an", "another", "this", "that", "these", "those"})
+_POSSESSIVE_DETS = frozenset({"his", "her", "their", "its", "our"})
+
+
+def _forms() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for lemma, extra in REPORTING_VERBS.items():
+        forms = {lemma, *extra}
+        if lemma.endswith("e"):
+            forms |= {lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+        elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"}
+        elif lemma.endswith(("s", "sh", "ch", "x")):
+            forms |= {lemma + "es", lemma + "ed", lemma + "ing"}
+        else:
+            forms |= {lemma + "s", lemma + "ed", lemma + "ing"}
+            if re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", lemma):  # "admit" -> "admitted"
+                forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+        if lemma.endswith("ay") and lemma != "say":
+            forms.add(lemma + "ed")
+        for f in forms:
+            out.setdefault(f, lemma)
+    out.update({"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write"})
+    return out
+
+
+_VERB_FORMS = _forms()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    """"Volodymyr Zelensky", "the Ukrainian Emergency Situations Agency", "CNN", "a spokesman for ..."."""
+    quotes: tuple[str, ...]
+    """Direct quotes in the sentence, without quote marks, in order."""
+    hedged: bool
+    """Unconfirmed: purported, reportedly, allegedly, claimed, could not be verified, is said to..."""
+    party_claim: bool
+    """The speaker is a state institution speaking officially (ministry, general staff, army, government)."""
+    verb: str | None
+    """The reporting verb lemma ("say", "tell", "warn"...) or "according to"."""
+
+
+def attribute(sent, previous: "Attribution | None" = None, last_person: str | None = None) -> Attribution:
+    """Who said ``sent`` (a spaCy Span), its direct quotes, and whether it is hedged or a party's claim.
+
+    ``previous``: the attribution of the sentence before in the same article (for "he added" after a quote).
+    ``last_person``: the last PERSON named in the article before this sentence.
+    """
+    text = sent.text
+    base = sent.start_char
+    quote_spans = _quote_spans(text)
+    quotes = tuple(q for q in (_clean_quote(text[a:b]) for a, b in quote_spans) if q)
+    in_quote = _in_quote_fn(quote_spans, base)
+
+    speaker, verb = _find_speaker(sent, in_quote, bool(quote_spans), previous, last_person)
+
+    if speaker is None and previous is not None and previous.speaker and previous.quotes and quote_spans:
+        # A quote that goes on from the sentence before: "...," the council said. "Many vehicles ..."
+        quoted = sum(b - a for a, b in quote_spans)
+        if quoted >= 0.7 * len(text.strip()):
+            speaker, verb = previous.speaker, previous.verb
+
+    hedged = _is_hedged(sent, text)
+    party = bool(speaker) and _is_party(speaker, sent)
+    return Attribution(speaker=speaker, quotes=quotes, hedged=hedged, party_claim=party, verb=verb)
+
+
+def attribute_text(text: str, context: str = "") -> str | None:
+    """Parse ``context`` then ``text`` and return the speaker of the last sentence of ``text``.
+
+    The context (earlier sentences of the same article) supplies the previous speaker and the last person
+    named, for "he added". Never raises on odd input; returns None when nothing attributes the sentence.
+    """
+    from .nlp import get_nlp
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    nlp = get_nlp()
+    previous: Attribution | None = None
+    last_person: str | None = None
+    context = (context or "").strip()
+    docs = list(nlp.pipe([context, text])) if context else [None, nlp(text)]
+    result: Attribution | None = None
+    for doc in docs:
+        if doc is None:
+            continue
+        for sent in _paragraph_sentences(doc):
+            if not sent.text.strip():
+                continue
+            result = attribute(sent, previous=previous, last_person=last_person)
+            previous = result
+            persons = [e.text for e in sent.ents if e.label_ == "PERSON"]
+            if persons:
+                last_person = persons[-1]
+        if doc is docs[0] and context:
+            result = None
+    return result.speaker if result else None
+
+
+def leans_on_context(sent) -> bool:
+    """True when the sentence's first subject is a bare pronoun ("He further repeated...", "They said...",
+    "This comes after...") or a phrase that needs the sentence before ("The city has been...",
+    "His statements were..."): it should not be shown alone."""
+    start, end = sent.start, sent.end
+    text = sent.text
+    quote_spans = _quote_spans(text)
+    in_quote = _in_quote_fn(quote_spans, sent.start_char)
+    roots = [t for t in sent if t.head.i == t.i or not (start <= t.head.i < end)]
+    if not roots:
+        return False
+    clauses: list = []
+    for r in roots:
+        if r.is_space or r.is_punct:
+            continue
+        clauses.append(r)
+        for c in r.children:
+            if c.dep_ in ("ccomp", "parataxis", "conj") and start <= c.i < end and c.i < r.i:
+                clauses.append(c)
+    subjects = []
+    for v in clauses:
+        for c in v.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and start <= c.i < end and not in_quote(c):
+                subjects.append(c)
+    if not subjects:
+        return False
+    subj = min(subjects, key=lambda t: t.i)
+    return _needs_context(subj)
+
+
+def name_subject(sent, last_person: str | None) -> str | None:
+    """Replace a sentence-initial subject he/she by ``last_person`` (surname only when the name has two or
+    more words, as news style does after first mention). None when that does not apply."""
+    last_person = _usable_person(last_person)
+    if not last_person:
+        return None
+    first = next((t for t in sent if not t.is_space), None)
+    if first is None or first.lower_ not in ("he", "she") or first.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    name = _surname(last_person.strip())
+    if not name:
+        return None
+    name = name[0].upper() + name[1:]
+    text = sent.text
+    offset = first.idx - sent.start_char
+    out = text[:offset] + name + text[offset + len(first.text):]
+    return out.strip()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Quotes
+# --------------------------------------------------------------------------------------------------------
+
+_OPEN = "“«„"
+_CLOSE = "”»"
+_STRAIGHT = '"'
+_QUOTE_CHARS = _OPEN + _CLOSE + _STRAIGHT
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of quoted text (marks excluded). A quote left open runs to the end of
+    the sentence; a closing mark with no opener means the quote began in an earlier sentence."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch not in _QUOTE_CHARS:
+            continue
+        if ch in _OPEN:
+            kind = "open"
+        elif ch in _CLOSE:
+            kind = "close"
+        else:
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < n else " "
+            if open_at is not None:
+                kind = "close"
+            elif (prev.isspace() or prev in "([—–-:") and not nxt.isspace():
+                kind = "open"
+            elif not prev.isspace() and (nxt.isspace() or nxt in ".,;:!?)]"):
+                kind = "close"
+            else:
+                kind = "open"
+        if kind == "open":
+            if open_at is None:
+                open_at = i + 1
+        else:
+            if open_at is not None:
+                spans.append((open_at, i))
+                open_at = None
+            elif not spans and text[:i].strip():
+                spans.append((0, i))
+    if open_at is not None and text[open_at:].strip():
+        spans.append((open_at, n))
+    return spans
+
+
+def _clean_quote(q: str) -> str:
+    q = q.strip()
+    q = q.strip(_QUOTE_CHARS).strip()
+    q = re.sub(r"[,;:]+$", "", q).strip()
+    return q
+
+
+def _in_quote_fn(spans: list[tuple[int, int]], base: int):
+    if not spans:
+        return lambda tok: False
+
+    def inside(tok) -> bool:
+        rel = tok.idx - base
+        return any(a <= rel < b for a, b in spans)
+
+    return inside
+
+
+# --------------------------------------------------------------------------------------------------------
+# Speakers
+# --------------------------------------------------------------------------------------------------------
+
+
+def _in_span(tok, sent) -> bool:
+    return sent.start <= tok.i < sent.end
+
+
+def _depth(tok, sent) -> int:
+    depth = 0
+    cur = tok
+    while cur.head.i != cur.i and _in_span(cur.head, sent) and depth < 50:
+        if cur.dep_ in ("relcl", "acl", "amod", "pcomp", "csubj"):
+            depth += 10
+        depth += 1
+        cur = cur.head
+    return depth
+
+
+def _verb_lemma(tok) -> str | None:
+    if not tok.tag_.startswith("VB"):
+        return None
+    return _VERB_FORMS.get(tok.lower_)
+
+
+def _is_speech_use(verb, lemma: str, has_quotes: bool, sent) -> bool:
+    kids = [c for c in verb.children if _in_span(c, sent)]
+    deps = {c.dep_ for c in kids}
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids) and lemma in ("say", "believe", "think"):
+        return False  # "is said to" - a hedge, not a speaker
+    if lemma == "call":
+        return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon") for c in kids) or (
+            "ccomp" in deps or "oprd" in deps
+        )
+    if lemma == "point":
+        return any(c.lower_ == "out" for c in kids)
+    if lemma == "add" and any(c.dep_ == "prep" and c.lower_ == "to" for c in kids):
+        return False
+    if lemma in WEAK_VERBS:
+        objs = [c for c in kids if c.dep_ == "dobj"]
+        objs += [g for c in kids if c.dep_ in ("prep", "agent") for g in c.children if g.dep_ == "pobj"]
+        if any(o.lower_ in SPEECH_OBJECTS for o in objs):
+            return True
+        return has_quotes or bool(deps & {"ccomp", "parataxis"}) or verb.dep_ in ("parataxis",)
+    return True
+
+
+def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
+    line_start = _line_start_fn(sent)
+    candidates = []
+    according = None
+    for tok in sent:
+        if in_quote(tok):
+            continue
+        low = tok.lower_
+        if low == "according":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            if to is None and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ == "to":
+                to = sent.doc[tok.i + 1]
+            if to is not None:
+                obj = next((c for c in to.children if c.dep_ == "pobj" and _in_span(c, sent)), None)
+                if obj is not None and according is None:
+                    according = obj
+            continue
+        lemma = _verb_lemma(tok)
+        if lemma is None or tok.dep_ in ("amod", "compound"):
+            continue
+        if not _is_speech_use(tok, lemma, has_quotes, sent):
+            continue
+        candidates.append((_depth(tok, sent), tok.i, tok, lemma))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+
+    def from_verb(depth_limit: int):
+        for depth, _, verb, lemma in candidates:
+            if depth > depth_limit:
+                break
+            subj = _verb_subject(verb, lemma, sent, line_start(verb))
+            if subj is None:
+                continue
+            speaker = _subject_text(subj, sent, previous, last_person, line_start(verb))
+            if speaker:
+                return speaker, lemma
+        return None
+
+    found = from_verb(1)
+    if found:
+        return found
+    if according is not None:
+        speaker = _np_text(according, sent, line_start(according), source=True)
+        if speaker:
+            return speaker, "according to"
+    found = from_verb(10_000)
+    if found:
+        return found
+    return None, None
+
+
+def _line_start_fn(sent):
+    """A sentence span may run over a headline and a paragraph: a speaker must be on the verb's line."""
+    breaks = [t.i for t in sent if "\n" in t.text or "\n" in t.whitespace_]
+    if not breaks:
+        return lambda tok: sent.start
+
+    def start_for(tok) -> int:
+        best = sent.start
+        for b in breaks:
+            if b < tok.i:
+                best = b + 1
+        return best
+
+    return start_for
+
+
+def _verb_subject(verb, lemma, sent, line_start):
+    kids = [c for c in verb.children if _in_span(c, sent)]
+    for c in kids:
+        if c.dep_ == "nsubj" and c.i >= line_start:
+            return c
+    if lemma == "quote":  # "TASS quoted Medinsky as saying"
+        dobj = next((c for c in kids if c.dep_ == "dobj"), None)
+        if dobj is not None and any(c.lower_ == "as" for c in kids):
+            return dobj
+    for c in kids:  # "... was announced by the ministry"
+        if c.dep_ == "agent":
+            obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
+    # The parser hung the subject on a headline run into this line: take the phrase just before the verb.
+    if any(c.dep_ == "nsubj" and c.i < max(line_start, sent.start) for c in verb.children):
+        return _subject_before(verb, sent, line_start)
+    # Inverted '"...," said a spokesman' parsed with the speaker as object.
+    if lemma == "say" and verb.i > sent.start:
+        before = sent.doc[verb.i - 1]
+        if before.text in _QUOTE_CHARS or before.text == ",":
+            for c in kids:
+                if c.dep_ in ("dobj", "attr", "npadvmod", "nsubj") and c.i > verb.i and c.pos_ in ("NOUN", "PROPN"):
+                    return c
+    return None
+
+
+def _subject_before(verb, sent, line_start):
+    i = verb.i - 1
+    doc = sent.doc
+    while i >= line_start and (doc[i].is_punct or doc[i].dep_ in ("advmod", "aux", "neg") or doc[i].is_space):
+        i -= 1
+    if i < line_start:
+        return None
+    tok = doc[i]
+    if tok.pos_ in ("PROPN", "NOUN") and tok.dep_ != "pobj":
+        return tok
+    return None
+
+
+def _subject_text(subj, sent, previous, last_person, line_start):
+    low = subj.lower_
+    if subj.tag_ in ("PRP",) or low in _SUBJECT_PRONOUNS:
+        return _resolve_pronoun(low, previous, last_person)
+    return _np_text(subj, sent, line_start, source=True)
+
+
+def _usable_person(name: str | None) -> str | None:
+    """A person's name fit to stand in for a pronoun: not a social-media handle or a stray token."""
+    if not name:
+        return None
+    name = " ".join(name.split())
+    if name.startswith("@") or "#" in name or not re.search(r"[A-Za-z]", name) or not name[:1].isupper():
+        return None
+    return name
+
+
+def _resolve_pronoun(pron: str, previous, last_person) -> str | None:
+    prev = previous.speaker if previous is not None else None
+    last_person = _usable_person(last_person)
+    if pron in ("he", "she"):
+        if prev and last_person and _surname(last_person).lower() in prev.lower():
+            return prev
+        if prev and _name_like(prev):
+            return prev
+        if last_person:
+            return last_person
+        if prev and _role_person(prev):
+            return prev
+        return None
+    if pron == "they" and prev and _plural_like(prev):
+        return prev
+    return None
+
+
+def _name_like(s: str) -> bool:
+    words = s.split()
+    if not words or len(words) > 7 or not words[0][:1].isupper():
+        return False
+    if any(w.lower().strip(".,'’s") in ORG_WORDS for w in words):
+        return False
+    if len(words) == 1 and (s.isupper() or len(s) <= 3):
+        return False
+    return all(w[:1].isupper() or w.lower() in SURNAME_PARTICLES or w.lower() in ("of", "for") for w in words)
+
+
+def _role_person(s: str) -> bool:
+    words = [w.lower().strip(".,") for w in s.split()]
+    return bool(words) and words[-1] in PERSON_ROLES and not words[-1].endswith("s")
+
+
+def _plural_like(s: str) -> bool:
+    words = s.split()
+    last = words[-1].lower() if words else ""
+    return (last.endswith("s") and not words[-1][:1].isupper()) or " and " in s
+
+
+def _np_text(head, sent, line_start: int, source: bool = False) -> str | None:
+    """The noun phrase headed by ``head`` as a speaker string, or None when it is not a speaker."""
+    low = head.lower_
+    if low in _NOT_SPEAKERS or head.tag_ in ("PRP", "WDT", "WP", "EX", "CD") or head.like_num:
+        return None
+    if head.tag_ == "DT" and not any(c.dep_ in ("prep",) for c in head.children):
+        return None
+    kids = [c for c in head.children if _in_span(c, sent)]
+    # "the mayor, Vitaliy Klitschko," -> the person's name
+    if head.ent_type_ != "PERSON":
+        for c in kids:
+            if c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i >= line_start:
+                return _entity_text(c) or c.text
+    # "according to the governor's words", "a statement from the ministry said"
+    if source and low in SOURCE_NOUNS:
+        poss = next((c for c in kids if c.dep_ == "poss"), None)
+        if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
+            return _np_text(poss, sent, line_start)
+        for c in kids:
+            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None:
+                    return _np_text(obj, sent, line_start)
+        return None
+    skip: set[int] = set()
+    for t in head.subtree:
+        if t.i == head.i or t.i in skip:
+            continue
+        drop = False
+        if t.dep_ in ("relcl", "acl", "advcl"):
+            drop = True
+        elif t.head.i == head.i and t.dep_ in ("appos", "advmod"):
+            drop = True
+        elif t.dep_ == "prep":
+            # keep "a spokesman for ...", "the city of ...", "adviser to ..."; not "in a statement"
+            drop = (t.head.i == head.i and t.i < head.i) or t.lower_ not in _KEEP_PREPS or _is_channel(t)
+        elif t.dep_ == "punct" and t.head.i == head.i and t.i > head.i:
+            drop = True
+        if drop:
+            skip.update(x.i for x in t.subtree)
+    toks = [t for t in head.subtree if t.i not in skip and t.i >= line_start and _in_span(t, sent)]
+    # trim punctuation, quote marks and a possessive 's at either end
+    while toks and (toks[0].is_punct or toks[0].is_space or toks[0].text in _QUOTE_CHARS):
+        toks.pop(0)
+    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].text in _QUOTE_CHARS or toks[-1].tag_ == "POS"):
+        toks.pop()
+    if not toks:
+        return None
+    if len(toks) > 16:  # a runaway subtree: keep the head and what is glued to it
+        toks = [t for t in toks if t.i == head.i or (t.head.i == head.i and t.dep_ in ("compound", "amod", "det", "poss", "nummod"))]
+    out = "".join(t.text_with_ws for t in toks[:-1]) + toks[-1].text
+    out = re.sub(r"\s+", " ", out).strip()
+    first = toks[0]
+    out = re.sub(r"\s*\([^()]*\)?$", "", out).strip()  # "the Red Cross (ICRC)" -> "the Red Cross"
+    if first.lower_ in _DETERMINERS and first.text[:1].isupper() and not _THE_TITLES.match(out):
+        out = first.lower_ + out[len(first.text):]
+    if not re.search(r"[A-Za-z]", out) or out.lower() in _NOT_SPEAKERS or out.lower() in _SUBJECT_PRONOUNS:
+        return None
+    return out
+
+
+_KEEP_PREPS = frozenset({"for", "of", "to", "at", "in", "from", "with"})
+
+
+def _is_channel(prep) -> bool:
+    obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+    if obj is None or obj.lower_ in _ADVERBIAL_PREPS:
+        return True
+    return obj.lower_ in SOURCE_NOUNS | {"interview", "address", "speech", "call", "conversation"}
+
+
+def _entity_text(tok) -> str | None:
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent.text
+    return None
+
+
+def _surname(name: str) -> str:
+    words = name.split()
+    if len(words) <= 1:
+        return name
+    i = len(words) - 1
+    while i > 0 and words[i - 1].lower() in SURNAME_PARTICLES:
+        i -= 1
+    return " ".join(words[i:])
+
+
+# --------------------------------------------------------------------------------------------------------
+# Hedges and parties
+# --------------------------------------------------------------------------------------------------------
+
+
+def _is_hedged(sent, text: str) -> bool:
+    for m in HEDGES.finditer(text):
+        word = m.group(0).lower()
+        if word.startswith("claim"):
+            # "claimed"/"claims" as a verb hedges; "Russia's claim that" (a noun) only when it is the subject
+            tok = _token_at(sent, sent.start_char + m.start())
+            if tok is not None and not tok.tag_.startswith("VB") and _CLAIM_NOUN.fullmatch(tok.text):
+                continue
+        return True
+    return False
+
+
+def _token_at(sent, char: int):
+    for t in sent:
+        if t.idx <= char < t.idx + len(t.text):
+            return t
+    return None
+
+
+def _is_party(speaker: str, sent) -> bool:
+    s = speaker.strip()
+    low = s.lower()
+    if NEWS_OUTLETS.search(s):
+        return False
+    if PARTY_INSTITUTIONS.search(s):
+        return True
+    bare = re.sub(r"^(the|a)\s+", "", low)
+    if bare in STATE_METONYMS:
+        return True
+    # A country or a capital speaking as a whole ("Russia said", "Moscow announced") is its government.
+    for ent in sent.ents:
+        if ent.label_ == "GPE" and ent.text.lower().removeprefix("the ") == bare:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------------
+# Context
+# --------------------------------------------------------------------------------------------------------
+
+_CONTEXT_NOUN_DETS = frozenset({"the", "this", "that", "these", "those", "his", "her", "their", "its", "such"})
+
+
+def _needs_context(subj) -> bool:
+    low = subj.lower_
+    if low in ("he", "she", "they", "we", "him", "her", "them"):
+        return True
+    if low in ("this", "that", "these", "those", "the former", "the latter"):
+        return True
+    if low == "it":
+        # "It is unclear whether..." stands alone; "It said..." / "It has been..." leans.
+        head = subj.head
+        if head.lower_ in ("is", "was", "'s") and any(c.dep_ in ("acomp", "ccomp", "xcomp") for c in head.children):
+            return False
+        return True
+    if subj.pos_ in ("NOUN",) and subj.tag_ in ("NN", "NNS") and not subj.ent_type_ and not subj.text.isupper():
+        kids = list(subj.children)
+        dets = [c for c in kids if c.dep_ in ("det", "poss")]
+        others = [c for c in kids if c.dep_ not in ("det", "poss", "punct")]
+        if len(dets) == 1 and not others and dets[0].lower_ in _CONTEXT_NOUN_DETS:
+            return True
+        if any(c.lower_ in ("latter", "former", "same") for c in kids):
+            return True
+    return False
+
+
+def _paragraph_sentences(doc):
+    """Sentences, split again at paragraph breaks (spaCy sometimes runs a headline into the next line)."""
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if "\n\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
+                if token.i + 1 > start:
+                    span = doc[start : token.i + 1]
+                    if span.text.strip():
+                        yield span
+                start = token.i + 1
+        if start < sent.end:
+            span = doc[start : sent.end]
+            if span.text.strip():
+                yield span

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+from briefing.clean import clean
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def sample(name: str) -> str:
+    return clean((SAMPLES / name).read_text(encoding="utf-8")).text
+
+
+def test_embedded_tweets_and_their_text_are_removed():
+    text = sample("004_d52130d6b5804202.txt")
+    assert "pic.twitter.com" not in text
+    assert "t.co/" not in text
+    assert "@CNN" not in text
+    assert "One of the Biden administration's worst nightmares" not in text
+    assert "East of #Kyiv" not in text
+    assert "Video from Nova Basan" not in text
+
+
+def test_image_credit_lead_in_and_cut_teaser_are_removed():
+    text = sample("004_d52130d6b5804202.txt")
+    assert "Image via The Guardian/Shutterstock" not in text
+    assert "And Bloomberg also observes:" not in text
+    assert "the governor assessed..." not in text
+
+
+def test_related_headlines_between_paragraphs_are_removed():
+    text = sample("000_986f4cd8ed297f09.txt")
+    for headline in (
+        "Day 34 of the Invasion of Ukraine: Victims in Mariupol, Battles around Kyiv, Aid from the US",
+        "Ukraine – Russia Talks: Limiting Hostilities, Possible Meeting between Putin and Zelensky",
+        "Zelensky: The Signals from the Talks in Turkey are Positive",
+        "Ukraine: Rocket Hit the Building of the Regional Administration in Mykolaiv",
+    ):
+        assert headline not in text
+
+
+def test_article_sentences_are_kept():
+    text = sample("000_986f4cd8ed297f09.txt")
+    assert "At least 12 people were killed and 22 were injured, the Ukrainian Emergency Situations Agency said." in text
+    text = sample("004_d52130d6b5804202.txt")
+    assert "Eleven villages in the southern Kherson region" in text
+    assert '"The evacuation convoy left Berdyansk for Zaporizhzhia," the city of Mariupol announced' in text
+
+
+def test_page_furniture_lines_are_removed():
+    raw = (
+        "Skip to main content\n\nOfficials said the bridge was destroyed overnight by shelling.\n\n"
+        "Read more: Five things to know about the war\n\nWe use cookies to improve your experience.\n\n"
+        "Sign up for our newsletter\n\nPhoto: AFP via Getty Images\n\nAdvertisement\n\n"
+        "Rescue teams reached the area on Monday, the mayor said."
+    )
+    result = clean(raw)
+    assert result.text == (
+        "Officials said the bridge was destroyed overnight by shelling.\n\n"
+        "Rescue teams reached the area on Monday, the mayor said."
+    )
+    assert result.dropped == 6
+
+
+def test_lines_broken_mid_sentence_are_joined():
+    result = clean("The convoy left the city\nin the morning, officials said.\nIt carried 300 people.")
+    assert result.text == "The convoy left the city in the morning, officials said.\n\nIt carried 300 people."
