@@ -57,7 +57,11 @@ class Params:
     knn_temp: float = 0.05
     """Softmax temperature over the nearest-example similarities."""
     mix: float = 0.5
-    """Weight of the logistic regression in the ensemble (the rest goes to nearest examples)."""
+    """Weight of the embedding logistic regression in the ensemble (the rest goes to nearest examples)."""
+    bow: float = 0.0
+    """Weight of a bag-of-words (TF-IDF unigrams and bigrams) logistic regression, added to the ensemble."""
+    bow_l2: float = 1e-3
+    bow_scale: float = 8.0
     term_boost: float = 0.6
     """Added to a theme's log-probability per matched term (at most ``max_terms`` count)."""
     max_terms: int = 2
@@ -94,6 +98,37 @@ def _term_pattern(term: str) -> re.Pattern:
     body = r"[\s\-]+".join(words)
     tail = r"[\w'-]*" if prefix else ""
     return re.compile(rf"(?<![\w]){body}{tail}(?![\w])", re.IGNORECASE)
+
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d[\d,.]*")
+
+
+def _tokens(text: str) -> list[str]:
+    words = ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _bow_vocab(texts: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    df: dict[str, int] = {}
+    for t in texts:
+        for tok in set(_tokens(t)):
+            df[tok] = df.get(tok, 0) + 1
+    vocab = {tok: i for i, tok in enumerate(sorted(df))}
+    n = len(texts)
+    idf = np.array([np.log((1 + n) / (1 + df[tok])) + 1 for tok in sorted(df)])
+    return vocab, idf
+
+
+def _bow_matrix(texts: list[str], vocab: dict[str, int], idf: np.ndarray) -> np.ndarray:
+    M = np.zeros((len(texts), len(vocab)))
+    for i, t in enumerate(texts):
+        for tok in _tokens(t):
+            j = vocab.get(tok)
+            if j is not None:
+                M[i, j] += 1
+    M = np.where(M > 0, 1 + np.log(np.maximum(M, 1)), 0) * idf
+    norms = np.linalg.norm(M, axis=1, keepdims=True)
+    return M / np.where(norms > 0, norms, 1)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -171,13 +206,18 @@ class ThemeClassifier:
         n_labels = len(self.labels)
         totals = np.bincount(self.y, weights=w, minlength=n_labels)
         self.sample_weight = w * (w.sum() / n_labels) / totals[self.y]
-        self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y, self.sample_weight)
+        self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y, self.sample_weight,
+                                            params.l2)
+        if params.bow > 0:
+            self.vocab, self.idf = _bow_vocab(texts)
+            B = _bow_matrix(texts, self.vocab, self.idf) * params.bow_scale
+            self.bW, self.bb = self._fit_logistic(B, self.y, self.sample_weight, params.bow_l2)
         self.term_patterns = {
             t.key: [(term, _term_pattern(term)) for term in t.terms if term.strip().rstrip("*").strip()]
             for t in themes
         }
 
-    def _fit_logistic(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_logistic(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
         p = self.params
         n, d = X.shape
         k = len(self.labels)
@@ -194,7 +234,7 @@ class ThemeClassifier:
             Wl, bl = W + mu * vW, b + mu * vb
             P = _softmax(X @ Wl + bl)
             G = (P - Y) * sw[:, None]
-            gW = X.T @ G + p.l2 * Wl
+            gW = X.T @ G + l2 * Wl
             gb = G.sum(axis=0)
             vW = mu * vW - p.lr * gW
             vb = mu * vb - p.lr * gb
@@ -230,6 +270,9 @@ class ThemeClassifier:
             knn[:, c] = top.mean(axis=1)
         p_knn = _softmax(knn / p.knn_temp)
         probs = p.mix * p_lr + (1 - p.mix) * p_knn
+        if p.bow > 0:
+            p_bow = _softmax(_bow_matrix(clean, self.vocab, self.idf) * p.bow_scale @ self.bW + self.bb)
+            probs = (probs + p.bow * p_bow) / (1 + p.bow)
         terms = [self._matched_terms(t) for t in clean]
         boost = np.zeros_like(probs)
         for i, found in enumerate(terms):

@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("%s", exc)
         else:
             print(f"error: {exc}", file=sys.stderr)
+            _to_log_file(f"{exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -47,11 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        _to_log_file(f"unexpected {type(exc).__name__}: {exc}", sys.exc_info())
         return EXIT_ERROR
     finally:
-        if handler is not None:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
+        for h in [handler, *_FILE_HANDLERS]:
+            if h is not None:
+                logging.getLogger().removeHandler(h)
+                h.close()
+        _FILE_HANDLERS.clear()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
     p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
+    p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
+    p.add_argument("--resend", action="store_true", help="with --send: email it even if this date was already sent")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")
+    p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: the newest in the output folder)")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: the config's)")
+    p.add_argument("--resend", action="store_true", help="send it even if it was already sent")
+    p.set_defaults(func=_cmd_send)
 
     p = sub.add_parser("extract", parents=[common], help="print every fact before selection as JSON Lines")
     p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", required=True)
@@ -80,8 +93,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="say which terms and examples decided")
     p.set_defaults(func=_cmd_classify)
 
+    p = sub.add_parser("sources", parents=[common], help="list the configured sources and what the cache holds")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON")
+    p.set_defaults(func=_cmd_sources)
+
     p = sub.add_parser("check", parents=[common], help="validate the config and the environment")
+    p.add_argument("--smtp", action="store_true", help="also connect and log in to the SMTP server (sends nothing)")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("history", parents=[common], help="manage the history of earlier briefings")
+    p.add_argument("action", choices=["rebuild"], help="rebuild: recreate it from the briefing.json files in the output folder")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder holding <date>/briefing.json (default: the config's)")
+    p.set_defaults(func=_cmd_history)
     return parser
 
 
@@ -96,6 +119,8 @@ def _setup_logging(args) -> logging.Handler | None:
     level = logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO
     root = logging.getLogger()
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.addFilter(_clear_progress_line)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if not args.debug
                                            else "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
@@ -112,9 +137,40 @@ def _load(args):
     if path is None and Path("config.yaml").exists():
         path = "config.yaml"
     config, warnings = load_config(path)
+    _add_file_log(config, args)
     for w in warnings:
         log.warning("%s", w)
     return config, warnings
+
+
+_FILE_HANDLERS: list[logging.Handler] = []
+
+
+def _to_log_file(message: str, exc_info=None) -> None:
+    """The error line the CLI prints also goes to config.log.file (cron jobs read that, not stderr)."""
+    for h in _FILE_HANDLERS:
+        h.handle(logging.LogRecord("briefing", logging.ERROR, __file__, 0, message, None, exc_info))
+
+
+def _add_file_log(config, args) -> None:
+    """config.log.file: a rotating log (1 MB x 5) at the config's level, --debug lowering it to DEBUG."""
+    if config.log.file is None or _FILE_HANDLERS:
+        return
+    from logging.handlers import RotatingFileHandler
+
+    try:
+        config.log.file.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(config.log.file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    except OSError as exc:
+        log.warning("log.file: cannot write %s (%s); logging to stderr only", config.log.file, exc.strerror or exc)
+        return
+    level = logging.DEBUG if args.debug else getattr(logging, config.log.level.upper(), logging.INFO)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(min(root.level, level))  # the stderr handler keeps its own level (_setup_logging)
+    root.addHandler(handler)
+    _FILE_HANDLERS.append(handler)
 
 
 def _cmd_run(args) -> int:
@@ -131,16 +187,99 @@ def _cmd_run(args) -> int:
         from dataclasses import replace
 
         changes["pdf"] = replace(config.pdf, enabled=False)
+    if getattr(args, "offline", False):
+        from dataclasses import replace as _replace
+
+        changes["sources"] = _replace(config.sources, offline=True)
     config = config.override(**changes)
     inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
-    result = run(config, inputs=inputs or None, date=args.date)
+    if inputs:  # --input replaces the configured folders, feeds and pages
+        from dataclasses import replace as _replace
+
+        config = config.override(sources=_replace(config.sources, feeds=(), pages=()))
+    with _progress(args):
+        result = run(config, inputs=inputs or None, date=args.date)
     for path in result.files:
         print(path)
     warnings = list(config_warnings) + list(result.warnings)
+    if args.send or args.resend:
+        warnings += _send(config, [result.briefing.date], resend=args.resend, quiet=True)
     if config.strict and warnings:
         print(f"error: {len(warnings)} warning(s) and --strict: treating the run as failed", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _send(config, dates, *, resend: bool, quiet: bool = False) -> list[str]:
+    """Email the briefings of ``dates`` and earlier pending ones; DeliveryError (exit 1) if any did not go."""
+    from .deliver import send
+
+    report = send(config, dates or None, resend=resend)
+    if not quiet:
+        for date in report.sent:
+            print(f"sent {date} to {', '.join(config.smtp.recipients)}")
+        for date, why in report.skipped:
+            print(f"{date} {why}; not sent again (use --resend)")
+    return list(report.warnings)
+
+
+def _cmd_send(args) -> int:
+    from .config import resolve_cli_path
+
+    config, _ = _load(args)
+    if args.output:
+        config = config.override(output=resolve_cli_path(args.output))
+    _send(config, [args.date] if args.date else [], resend=args.resend)
+    return EXIT_OK
+
+
+class _Progress:
+    """An elapsed-time spinner on stderr while a run works, only when stderr is a terminal (never in cron)."""
+
+    active = False
+    frames = "|/-\\"
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._stop = self._thread = None
+
+    def __enter__(self):
+        if self.enabled:
+            import threading
+
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._spin, daemon=True)
+            self._thread.start()
+        return self
+
+    def _spin(self) -> None:
+        import itertools
+        import time
+
+        start = time.monotonic()
+        for n in itertools.count():
+            if self._stop.wait(0.2):
+                return
+            _Progress.active = True
+            sys.stderr.write(f"\r{self.frames[n % 4]} working… {time.monotonic() - start:.0f} s ")
+            sys.stderr.flush()
+
+    def __exit__(self, *exc) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            _clear_progress_line(None)
+
+
+def _progress(args) -> _Progress:
+    return _Progress(sys.stderr.isatty() and not args.quiet and not args.debug)
+
+
+def _clear_progress_line(record) -> bool:
+    if _Progress.active:
+        _Progress.active = False
+        sys.stderr.write("\r\033[K")
+    return True
 
 
 def _cmd_extract(args) -> int:
@@ -153,6 +292,9 @@ def _cmd_extract(args) -> int:
     config, _ = _load(args)
     date = args.date or config.date or today(config)
     inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in args.input]
+    from dataclasses import replace as _replace
+
+    config = config.override(sources=_replace(config.sources, feeds=(), pages=()))  # --input replaces them
     articles = ingest(inputs, config, date)
     if not articles.articles:
         print("error: no usable article in the input", file=sys.stderr)
@@ -197,6 +339,50 @@ def _cmd_classify(args) -> int:
     return EXIT_OK
 
 
+def _cmd_sources(args) -> int:
+    from .sources import cache_folder, describe_sources
+
+    config, _ = _load(args)
+    entries = describe_sources(config)
+    if args.json:
+        sys.stdout.write(json.dumps({"cache_dir": str(cache_folder(config)), "sources": entries},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    out = sys.stdout
+    groups = {kind: [e for e in entries if e["kind"] == kind] for kind in ("folder", "feed", "page", "cache")}
+    out.write("Folders:\n" if groups["folder"] else "Folders: none\n")
+    for e in groups["folder"]:
+        out.write(f"  {e['path']}  ({e['files']} file(s){'' if e['exists'] else ', missing'})\n")
+    out.write("Feeds:\n" if groups["feed"] else "Feeds: none\n")
+    for e in groups["feed"]:
+        outlet = f", outlet {e['outlet']}" if e["outlet"] else ""
+        state = ("local file" + ("" if e.get("exists") else ", missing")) if e["local"] else \
+            (f"cached {e['fetched_at']}" if e.get("fetched_at") else "not cached")
+        out.write(f"  {e['url']}  (max {e['max_items']} items{outlet}; {state})\n")
+    out.write("Pages:\n" if groups["page"] else "Pages: none\n")
+    for e in groups["page"]:
+        out.write(f"  {e['url']}  ({'cached ' + e['fetched_at'] if e.get('fetched_at') else 'not cached'})\n")
+    total = sum(e["size"] or 0 for e in groups["cache"])
+    out.write(f"Cache: {cache_folder(config)} ({len(groups['cache'])} entries, {total / 1000:.1f} kB)\n")
+    for e in groups["cache"]:
+        out.write(f"  {e['fetched_at'] or '?':20}  {(e['size'] or 0) / 1000:9.1f} kB  {e['url']}\n")
+    return EXIT_OK
+
+
+def _cmd_history(args) -> int:
+    from .config import resolve_cli_path
+    from .history import History
+
+    config, _ = _load(args)
+    if args.output:
+        config = config.override(output=resolve_cli_path(args.output))
+    with History.open(config.history_path, config.history.lookback_days) as history:
+        rows = history.rebuild(config.output)
+        dates = history.dates()
+    print(f"history rebuilt from {config.output}: {rows} item(s) over {len(dates)} date(s) -> {config.history_path}")
+    return EXIT_OK
+
+
 def _cmd_check(args) -> int:
     config, warnings = _load(args)
     problems = []
@@ -212,13 +398,61 @@ def _cmd_check(args) -> int:
         get_embedder()
     except BriefingError as exc:
         problems.append(f"embeddings: {exc}")
+    notes = _check_environment(config, args, problems)
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
         return EXIT_USAGE
+    for note in notes:
+        print(note)
     print(f"config OK ({len(config.themes)} themes: {', '.join(t.key for t in config.themes)})"
           + (f", {len(warnings)} warning(s)" if warnings else ""))
     return EXIT_OK
+
+
+def _check_environment(config, args, problems: list[str]) -> list[str]:
+    """Fonts for the PDF, a writable output folder, SMTP (with --smtp). Appends problems; returns OK lines."""
+    notes = []
+    if config.pdf.enabled:
+        notes += _check_fonts(problems)
+    try:
+        config.output.mkdir(parents=True, exist_ok=True)
+        probe = config.output / ".briefing-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        problems.append(f"output: cannot write in {config.output}: {exc.strerror or exc}")
+    if getattr(args, "smtp", False):
+        from .deliver import check_smtp
+
+        try:
+            notes.append(f"smtp: {check_smtp(config)}")
+        except BriefingError as exc:
+            problems.append(f"smtp: {exc}")
+    return notes
+
+
+def _check_fonts(problems: list[str]) -> list[str]:
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        problems.append("fonts: fc-list not found; install fontconfig (the PDF needs it), or set pdf.enabled: false")
+        return []
+    try:
+        listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        problems.append(f"fonts: fc-list failed: {exc}")
+        return []
+    families = {f.strip() for line in listed.splitlines() for f in line.split(",") if f.strip()}
+    if not families:
+        problems.append("fonts: no fonts installed (fc-list lists none); install fonts-dejavu-core, or set "
+                        "pdf.enabled: false")
+        return []
+    if "DejaVu Sans" not in families:
+        log.warning("fonts: DejaVu Sans is not installed; the PDF falls back to another font "
+                    "(install fonts-dejavu-core)")
+    return [f"fonts: {len(families)} font families"]
 
 
 if __name__ == "__main__":  # pragma: no cover

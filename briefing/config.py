@@ -172,7 +172,7 @@ class FeedConfig:
     url: str
     """RSS/Atom feed: an http(s) URL or a local file."""
     outlet: str = ""
-    """Outlet name when the feed does not give one."""
+    """Outlet name for this feed's articles; default: the feed's own title (else the site's host name)."""
     max_items: int = 50
     """Most items read from this feed per run."""
 

@@ -30,10 +30,13 @@ class Extracted:
 
 # Openers that only link a sentence to the one before; the fact reads better without them.
 _OPENERS = re.compile(
-    r"^(?:Meanwhile|However|But|And|Also|Still|Yet|Separately|Elsewhere|In addition|Additionally|Moreover|"
-    r"Furthermore|Nevertheless|Nonetheless|Earlier|Later|Now|So|Then|Indeed|In other news|At the same time|"
-    r"Meanwhile on the \w+|On the other hand)\b,?\s+",
+    r"^(?:(?:Meanwhile|Elsewhere),? (?:on|in) the (?:battlefield|ground|front|diplomatic front|east|west|north|south)|"
+    r"Meanwhile|However|But|And|Also|Still|Yet|Separately|Elsewhere|In addition|Additionally|Moreover|"
+    r"Furthermore|Nevertheless|Nonetheless|Now|So|Then|Indeed|In other news|At the same time|"
+    r"On the other hand)\b,?\s+",
 )
+_OPEN_QUOTES = "\"“«"
+_CLOSE_QUOTES = "\"”»"
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
 _NOT_A_FACT = re.compile(r"^(?:\W|click|tap|watch|listen|subscribe|sign up|follow|share)\b", re.IGNORECASE)
 
@@ -69,12 +72,13 @@ def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:
         if not _usable(text, config):
             previous, last_person = attribution, persons[-1] if persons else last_person
             continue
-        joined_to_previous = False
-        if leans_on_context(sent):
+        # A lead-in ending with a colon ("..., he said:") is shown with what it introduces.
+        joined_to_previous = bool(facts) and facts[-1].index == index - 1 and facts[-1].text.endswith(":")
+        if not joined_to_previous and leans_on_context(sent):
             renamed = name_subject(sent, last_person)
             if renamed:
                 text = renamed
-            elif facts and facts[-1].index == index - 1 and _same_paragraph(doc, sent):
+            elif facts and facts[-1].index == index - 1:
                 joined_to_previous = True
             else:
                 log.debug("%s: dropped a sentence that leans on missing context: %.60s", article.id, text)
@@ -95,6 +99,10 @@ def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:
             claim_by_party=attribution.party_claim,
         )
         day, precision = resolve_date(text, article.published)
+        if day is None and facts and facts[-1].index == index - 1 and facts[-1].date and _same_paragraph(doc, sent):
+            # The sentence after a dated one in the same paragraph reports the same event ("On Tuesday, a strike
+            # hit ... At least 12 people were killed").
+            day, precision = facts[-1].date, facts[-1].date_precision
         if day is not None:
             fact = _with(fact, date=day, date_precision=precision)
         if joined_to_previous:
@@ -145,7 +153,22 @@ def _trim(text: str) -> str:
     trimmed = _OPENERS.sub("", text, count=1)
     if trimmed != text and trimmed:
         trimmed = trimmed[0].upper() + trimmed[1:]
-    return re.sub(r"\s+", " ", trimmed).strip()
+    return _balance_quotes(re.sub(r"\s+", " ", trimmed).strip())
+
+
+def _balance_quotes(text: str) -> str:
+    """A quote that spans sentences leaves an unmatched mark on one of them; drop that mark."""
+    if text.count('"') % 2:
+        if text.startswith('"'):
+            return text[1:].lstrip()
+        if text.endswith('"'):
+            return text[:-1].rstrip()
+    opens, closes = sum(text.count(c) for c in "“«"), sum(text.count(c) for c in "”»")
+    if opens > closes and text[:1] in _OPEN_QUOTES:
+        return text[1:].lstrip()
+    if closes > opens and text[-1:] in _CLOSE_QUOTES:
+        return text[:-1].rstrip()
+    return text
 
 
 def _entities(sent) -> tuple[Entity, ...]:

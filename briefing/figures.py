@@ -94,6 +94,7 @@ _PRE_VERB_UNITS = {
     "injuring": "injured", "injured": "injured", "wounding": "injured", "wounded": "injured",
     "evacuating": "evacuated", "evacuated": "evacuated", "evacuate": "evacuated",
     "rescuing": "rescued", "rescued": "rescued", "displacing": "displaced", "displaced": "displaced",
+    "leaving": "remaining",
 }
 # Nouns that stand for the verb: "15 deaths", "a death toll of 12".
 _NOUN_UNITS = {
@@ -115,13 +116,14 @@ _PEOPLE = {
 }
 _MILITARY = {
     "troops", "soldiers", "servicemen", "tanks", "aircraft", "helicopters", "jets", "planes", "drones",
-    "vehicles", "personnel", "marines", "paratroopers", "fighters", "missiles", "rockets", "artillery",
+    "personnel", "marines", "paratroopers", "fighters", "missiles", "rockets", "artillery",
     "warships", "ships", "battalions", "brigades", "mercenaries", "conscripts", "armoured", "apcs",
 }
 _DURATIONS = {
     "second", "seconds", "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days",
     "week", "weeks", "month", "months", "year", "years", "decade", "decades", "century", "centuries",
-    "night", "nights", "weekend", "weekends", "times", "time",
+    "night", "nights", "weekend", "weekends", "times", "time", "summers", "winters", "springs", "autumns",
+    "seasons", "semesters", "terms", "generations", "innings", "rounds", "laps", "straight",
 }
 _FURNITURE = {
     "px", "posts", "post", "comments", "comment", "likes", "shares", "views", "replies", "retweets",
@@ -140,13 +142,13 @@ _IDENT_BEFORE = {
 }
 _YEAR_BEFORE = {
     "in", "since", "of", "by", "until", "till", "from", "before", "after", "year", "early", "late", "mid",
-    "spring", "summer", "autumn", "fall", "winter", "through", "during", "between", "to", "and", "or",
+    "spring", "summer", "autumn", "fall", "winter", "through", "during", "between", "to", "and", "or", "for",
     "the", "circa", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
 }
 _DEF_BEFORE = {"the", "these", "those", "its", "their", "his", "her", "our", "your", "my", "both", "all",
-               "every", "each", "this", "that", "first", "last", "next", "whose"}
+               "every", "each", "first", "last", "next", "whose"}
 _ONE_OK = {"person", "civilian", "child", "man", "woman", "soldier", "people", "dead", "killed",
            "injured", "wounded", "boy", "girl", "resident", "serviceman", "officer"}
 
@@ -208,7 +210,7 @@ _MASKS = [
 
 _TOKEN = re.compile(
     r"\d+(?:,\d{2,3})*(?:\.\d+)?"  # digits with thousands separators and decimals
-    r"|US\$|[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*"  # words, hyphenated compounds
+    r"|US\$|(?:[A-Z]\.){2,}|[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*"  # words, hyphenated compounds
     r"|[$€£₴₽¥%]"
     r"|\S"
 )
@@ -345,8 +347,18 @@ def _parse_number(toks: list[_Tok], i: int) -> tuple[float, int, str] | None:
 # Units
 
 
-def _noun_run(toks: list[_Tok], j: int, limit: int = 4) -> tuple[list[int], int]:
-    """Indices of the noun-phrase words starting at j (adjectives + nouns), and the index after them."""
+def _is_plural(low: str) -> bool:
+    if low in _IRREG_PLURAL:
+        return True
+    return low.endswith("s") and not low.endswith(("ss", "us", "is")) and "." not in low and "'" not in low
+
+
+def _noun_run(toks: list[_Tok], j: int, limit: int = 5) -> tuple[list[int], int]:
+    """Indices of the noun-phrase words starting at j (adjectives + nouns), and the index after them.
+
+    The run ends at a function word, a verb, a plural noun or a measure ("villages in", "buses escorted",
+    "1500 km away"). A participle is kept only before a noun ("uniformed officers", "displaced people").
+    """
     out: list[int] = []
     n = len(toks)
     while j < n and len(out) < limit:
@@ -354,25 +366,58 @@ def _noun_run(toks: list[_Tok], j: int, limit: int = 4) -> tuple[list[int], int]
         if not _is_word(t) or t.masked:
             break
         low = t.low
-        if low in _STOP or low in _VERB_UNITS or (low in _DURATIONS and out == []):
-            if low in _DURATIONS:
+        nxt = toks[j + 1] if j + 1 < n else None
+        nxt_nounish = (
+            nxt is not None and _is_word(nxt) and not nxt.masked and nxt.low not in _STOP
+            and nxt.low not in _VERB_UNITS and nxt.low not in _CALENDAR and not nxt.low.endswith("ly")
+            and not (nxt.low.endswith("ed") and nxt.low not in _NOUN_OK_ING)
+        )
+        if low in _CALENDAR:
+            break
+        if low in _DURATIONS or low in _MEASURES:
+            if not out:
                 out.append(j)
                 j += 1
             break
-        if low.endswith("ly") and low not in ("family", "elderly", "italy", "ally", "supply"):
+        if low in _STOP or (out and low in _COPULA):
             break
-        if (low.endswith("ed") or low.endswith("ing")) and low not in _NOUN_OK_ING and out:
+        if low in _VERB_UNITS or low.endswith("ly") and low not in ("family", "elderly", "italy", "ally", "supply"):
+            # "22 wounded soldiers", "6.5 million displaced people": an adjective before a noun
+            if low in _VERB_UNITS and nxt_nounish and _is_plural(nxt.low):
+                out.append(j)
+                j += 1
+                continue
             break
-        if (low.endswith("ed") or low.endswith("ing")) and low not in _NOUN_OK_ING and not out:
-            # "5,000 including", "26,477 evacuated": not a noun
+        if (low.endswith("ed") or low.endswith("ing")) and low not in _NOUN_OK_ING:
+            if nxt_nounish:
+                out.append(j)
+                j += 1
+                continue
             break
         out.append(j)
         j += 1
-        # a noun phrase seldom goes on after a plural noun ("villages in", "buses escorted")
-        if low.endswith("s") and not low.endswith("ss") and low not in ("us", "this", "its"):
+        if _is_plural(low):
+            # a capitalised place ending in s may qualify a noun: "Two Minneapolis students"
+            if t.text[0].isupper() and nxt_nounish and nxt.text[0].islower() and len(out) < limit:
+                continue
+            # "police officers", "staff members", "crew members": an invariant noun used as a modifier
+            if low in _IRREG_PLURAL and low not in ("people", "women", "men", "children") and nxt_nounish and _is_plural(
+                nxt.low
+            ):
+                continue
             break
-    # a single capitalised word that is not a plural after a number is usually a name, not a unit
     return out, j
+
+
+_IRREG_PLURAL = {"people", "women", "men", "children", "police", "personnel", "aircraft", "staff", "crew",
+                 "cattle", "sheep", "feet", "teeth", "mice", "geese", "data", "livestock", "militia", "youth",
+                 "dead", "wounded", "injured", "elderly", "clergy", "infantry", "artillery", "ammunition",
+                 "equipment", "media"}
+_MEASURES = {"km", "kms", "kilometres", "kilometers", "kilometre", "kilometer", "miles", "mile", "metres",
+             "meters", "metre", "meter", "m", "feet", "foot", "ft", "inches", "inch", "cm", "mm", "kg",
+             "kilograms", "kilos", "grams", "g", "tonnes", "tons", "tonne", "ton", "litres", "liters", "barrels",
+             "hectares", "acres", "sq", "square", "degrees", "mph", "kph", "knots", "mw", "gw", "kw", "kwh",
+             "mwh", "bcm", "pounds", "lbs", "lb", "ounces", "oz", "percent", "gallons"}
 
 
 _NOUN_OK_ING = {"building", "buildings", "housing", "wing", "wings", "belongings", "offering", "bedding",
@@ -406,6 +451,14 @@ def _verb_after(toks: list[_Tok], j: int) -> tuple[str, int] | None:
             continue
         return None
     return None
+
+
+def _bad_head(tok: _Tok, value: float) -> bool:
+    """A head that makes the number a name or an identifier: "3415 Neptune Ave", "30 Rock", "Top 10 hit"."""
+    low = tok.low
+    if _is_plural(low) or low in _MEASURES or low in _NOUN_UNITS:
+        return False
+    return tok.text[0].isupper() or value != 1
 
 
 def _unit_for_noun(low: str) -> str:
@@ -476,8 +529,15 @@ def _clause_subject(toks: list[_Tok], verb_idx: int) -> str | None:
     return None
 
 
+_OF_NOUNS = {
+    "population", "toll", "tally", "total", "increase", "rise", "jump", "decrease", "decline", "drop", "fall",
+    "crowd", "community", "town", "city", "village", "force", "army", "contingent", "convoy", "fleet",
+    "delegation", "workforce", "package", "loan", "fine", "budget", "deficit", "surplus", "debt", "bill",
+    "aid", "sum", "amount",
+}
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-             "yesterday", "january", "february", "march", "april", "may", "june", "july", "august",
+             "yesterday", "tomorrow", "tonight", "overnight", "mon", "tue", "tues", "wed", "thu", "thurs", "fri",
+             "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august",
              "september", "october", "november", "december"}
 _COPULA = {"are", "is", "was", "were", "reached", "hit", "rose", "risen", "stood", "stands", "totalled",
            "totaled", "climbed", "increased", "jumped", "surpassed", "exceeded", "passed", "topped"}
@@ -520,7 +580,7 @@ _NUMBER_STARTS = set(_UNITS_WORDS) | set(_TENS_WORDS) | {"a", "an", "half"} | {
     f"{a}-{b}" for a in _TENS_WORDS for b in list(_UNITS_WORDS)[1:10]
 }
 _HAS_NUMBER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted(set(_UNITS_WORDS) | set(_TENS_WORDS) | {"dozen"}, key=len, reverse=True)) + r")\b",
+    r"\b(?:" + "|".join(sorted(set(_UNITS_WORDS) | set(_TENS_WORDS) | {"dozen", "half"}, key=len, reverse=True)) + r")\b",
     re.I,
 )
 
@@ -541,6 +601,8 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                 return None
         if t.end < len(text) and text[t.end] == "-" and j == i + 1:
             return None
+        if t.start > 1 and text[t.start - 1] == "." and text[t.start - 2].isdigit():
+            return None  # "iOS 5.0.1"
     else:
         if "-" in t.low and _word_value(t.low) is None:
             return None
@@ -556,13 +618,18 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
         return None  # "Article 5", "Day 34", "part 2"
     if prev is not None and prev.text in ("#", "№"):
         return None
+    if prev is not None and prev.text == "." and i >= 2 and toks[i - 2].low in _IDENT_BEFORE and kind == "digits":
+        return None  # "No. 1"
     # years: bare 4-digit numbers 1800-2100
     raw = t.text.replace(",", "")
     if kind == "digits" and j == i + 1 and "," not in t.text and "." not in t.text and raw.isdigit() and len(raw) == 4:
         y = int(raw)
         if 1800 <= y <= 2100:
             nxt = toks[j].low if j < n else ""
-            if (prev is not None and prev.low in _YEAR_BEFORE) or not nxt.isalpha() or nxt in _STOP:
+            nxt_t = toks[j] if j < n else None
+            if (prev is not None and prev.low in _YEAR_BEFORE) or not nxt.isalpha() or nxt in _STOP or not (
+                nxt in _MEASURES or (_is_plural(nxt) and nxt_t is not None and nxt_t.text[0].islower())
+            ):
                 return None
     # currency before: "$5bn", "€2 billion", "US$ 3m"
     currency = ""
@@ -593,7 +660,10 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
         unit = "%"
         end_idx = j + (2 if toks[j].low == "per" else 1)
     # currency after: "300 million dollars", "80 billion euros"
-    elif j < n and toks[j].low in _CURRENCY_WORDS and not currency:
+    elif j < n and toks[j].low in _CURRENCY_WORDS and not currency and (
+        toks[j].low not in ("pound", "pounds") or j > i + 1 or (j + 1 < n and toks[j + 1].low == "sterling")
+    ):
+        # "pounds" is money with a scale ("50 million pounds") or "sterling", else a weight
         currency = _CURRENCY_WORDS[toks[j].low]
         end_idx = j + 1
     if currency:
@@ -612,6 +682,8 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                 return None
             if t.low == "one" and head not in _ONE_OK:
                 return None
+            if _bad_head(toks[run[-1]], value):
+                return None
             noun = head
             end_idx = after
             if head in _GENERIC:
@@ -626,6 +698,12 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                 vb = _verb_after(toks, after)
                 if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
                     verb = vb[0]
+            # "22 wounded soldiers", "6.5 million displaced people"
+            adj = next((_VERB_UNITS[toks[r].low] for r in run[:-1] if toks[r].low in _VERB_UNITS), "")
+            if adj:
+                verb = verb or adj
+                if head in _GENERIC or head in ("people", "persons"):
+                    unit = adj
         else:
             vb = _verb_after(toks, k)
             if vb:
@@ -647,7 +725,9 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                         run2, after2 = _noun_run(toks, p2[1])
                         if run2:
                             head = toks[run2[-1]].low
-                            if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE:
+                            if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE and not _bad_head(
+                                toks[run2[-1]], 2
+                            ):
                                 noun = head
                                 unit = _unit_for_noun(head)
                                 end_idx = m
@@ -659,13 +739,27 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                     head = toks[run2[-1]].low
                     if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE and head not in (
                         "them", "which", "whom"
-                    ):
+                    ) and not _bad_head(toks[run2[-1]], 2):
                         noun = head
                         unit = _unit_for_noun(head)
                         end_idx = after2
                         vb = _verb_after(toks, after2)
                         if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
                             verb = vb[0]
+        if not unit and j + 1 < n and toks[j].low in ("and", "to", "-", "–", "or"):
+            # a range: "between 20,000 and 30,000 Mariupol people", "20 to 30 people": the unit of the second
+            p2 = _parse_number(toks, j + 1) if (toks[j + 1].text[0].isdigit() or toks[j + 1].low in _NUMBER_STARTS) else None
+            if p2 is not None and (toks[j].low != "and" or (span_start_idx > 0 and toks[span_start_idx - 1].low == "between")):
+                second = _figure_at(text, toks, j + 1, p2[1], p2[0], p2[2], sentence_low)
+                if second is not None:
+                    unit, category_hint = second[0].unit, second[0].category
+                    noun = unit
+                    verb = unit if category_hint in ("killed", "injured", "evacuated") else verb
+                    span_end_override = second[1]
+                    end_idx = j + 1
+                    if span_start_idx > 0 and toks[span_start_idx - 1].low == "between" and not qualifier:
+                        span_start_idx -= 1
+                        qualifier = "between"
         if not unit:
             # a verb or a noun before: "killing at least 12", "a population of 430,000", "toll rose to 15"
             p = span_start_idx - 1
@@ -673,14 +767,18 @@ def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one
                 unit = verb = _PRE_VERB_UNITS[toks[p].low]
             elif p >= 1 and toks[p].low == "of" and _is_word(toks[p - 1]) and toks[p - 1].low not in _STOP:
                 head = toks[p - 1].low
-                if head not in _GENERIC and head not in ("one", "part", "some", "most", "many", "all"):
+                if head in ("people", "persons"):
+                    noun = unit = "people"
+                elif head in _OF_NOUNS:
                     noun = head
                     unit = _unit_for_noun(head)
             elif p >= 0 and (toks[p].low in _COPULA or (toks[p].low == "to" and p >= 1 and toks[p - 1].low in
                                                          _COPULA)) or (p >= 1 and toks[p].low == "now" and toks[p - 1].low in _COPULA):
                 vi = p if toks[p].low in _COPULA else p - 1
                 subj = _clause_subject(toks, vi)
-                if subj and subj not in _GENERIC and subj not in _DURATIONS and subj not in _FURNITURE:
+                if subj and subj not in _GENERIC and subj not in _DURATIONS and subj not in _FURNITURE and (
+                    _is_plural(subj) or subj in _OF_NOUNS
+                ):
                     noun = subj
                     unit = _unit_for_noun(subj)
     if not unit:

@@ -6,6 +6,7 @@ Every file that cannot be used becomes one warning naming the file and the probl
 from __future__ import annotations
 
 import datetime as dt
+import codecs
 import hashlib
 import json
 import logging
@@ -23,7 +24,8 @@ from .models import Article
 log = logging.getLogger(__name__)
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-            ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+            ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl",
+            ".xml": "feed", ".rss": "feed", ".atom": "feed"}  # local RSS/Atom files: read by briefing.sources
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,17 @@ def _read_remote(urls: list[str], config: Config, briefing_date: dt.date, out: _
         _accept(article, config, briefing_date, out)
 
 
+def _read_feed_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
+    from . import sources
+
+    result = sources.read_feed_file(path, config, briefing_date)
+    for warning in result.warnings:
+        out.warn(warning.split(": ", 1)[0], warning.split(": ", 1)[-1])
+    out.out_of_window += result.out_of_window
+    for article in result.articles:
+        _accept(article, config, briefing_date, out)
+
+
 def _expand(paths: Iterable[Path | str], out: _Collector) -> Iterator[Path]:
     for raw in paths:
         if _is_url(str(raw)):
@@ -121,23 +134,31 @@ def _display(path: Path) -> str:
 def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
     kind = SUFFIXES[path.suffix.lower()]
     name = _display(path)
+    if kind == "feed":
+        _read_feed_file(path, config, briefing_date, out)
+        return
     try:
         if kind == "jsonl":
             for article in _read_jsonl(path, name, config, out):
                 _accept(article, config, briefing_date, out)
             return
-        text = read_text(path, config.ingest.max_file_bytes)
+        notes: list[str] = []
+        text = read_text(path, config.ingest.max_file_bytes, notes)
         reader = {"text": _from_text, "markdown": _from_markdown, "html": _from_html}[kind]
         article = reader(text, name, out)
     except InputError as exc:
         out.warn(exc.source, exc.problem)
         return
     if article is not None:
+        before = len(out.articles)
         _accept(article, config, briefing_date, out)
+        if notes and len(out.articles) > before:  # a file left out anyway gets only the warning saying why
+            out.warn(name, notes[0], skipped=False)
 
 
-def read_text(path: Path, max_bytes: int) -> str:
-    """A text file's content as str, or InputError saying why it is not usable text."""
+def read_text(path: Path, max_bytes: int, notes: list[str] | None = None) -> str:
+    """A text file's content as str, or InputError saying why it is not usable text. With ``notes``, text that
+    is not UTF-8 is decoded with its likely legacy encoding and a note saying so is appended."""
     name = _display(path)
     try:
         size = path.stat().st_size
@@ -151,19 +172,61 @@ def read_text(path: Path, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
-    return decode(data, name)
+    return decode(data, name, notes)
 
 
-def decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
+def decode(data: bytes, name: str, notes: list[str] | None = None) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode_utf16(data, name)
+    elif b"\x00" in data[:8192]:
         raise InputError(name, "binary file, not text; skipped")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(name, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                         "convert it to UTF-8; skipped") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            problem = f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            text = _decode_legacy(data) if notes is not None else None
+            if text is None:
+                raise InputError(name, f"{problem}; convert it to UTF-8; skipped") from None
+            notes.append(f"{problem}; read as {text.encoding} (a guess: convert it to UTF-8 to be sure)")
     if not text.strip():
         raise InputError(name, "no text (only white space), skipped")
+    return text
+
+
+def _decode_utf16(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise InputError(name, "broken UTF-16 text; skipped") from None
+
+
+class _Decoded(str):
+    encoding = ""
+
+
+# Legacy encodings news text still arrives in: Western European (cp1252, a superset of latin-1's printable
+# range) and Cyrillic (cp1251, koi8-r). A short list keeps charset_normalizer's guess reliable.
+_LEGACY = ("cp1252", "cp1251", "koi8_r")
+_MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04FF]|[\u0400-\u04FF][A-Za-z]")
+
+
+def _decode_legacy(data: bytes) -> _Decoded | None:
+    """``data`` decoded with its likeliest legacy encoding, or None when none reads as text."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=list(_LEGACY)).best()
+    if best is None or best.chaos > 0.2:
+        return None
+    encoding = best.encoding
+    guess = data.decode(encoding, "replace")
+    if encoding != "cp1252" and (_MIXED_SCRIPT.search(guess) or not re.search(r"[\u0400-\u04FF]", guess)):
+        encoding = "cp1252"  # "Cafй" (a Cyrillic letter inside Latin words), or no Cyrillic at all: Western text
+    try:
+        text = _Decoded(data.decode(encoding))
+    except UnicodeDecodeError:
+        return None
+    text.encoding = encoding
     return text
 
 
@@ -272,12 +335,13 @@ def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Itera
     if size == 0:
         raise InputError(name, "empty file, skipped")
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+        for lineno, raw in enumerate(_bounded_lines(fh, config.ingest.max_file_bytes), 1):
             where = f"{name}:{lineno}"
-            if not raw.strip():
+            if raw is None:
+                out.warn(where, f"line too large (over {_mb(config.ingest.max_file_bytes)}, ingest.max_file_bytes), "
+                         "skipped")
                 continue
-            if len(raw) > config.ingest.max_file_bytes:
-                out.warn(where, "line too large, skipped")
+            if not raw.strip():
                 continue
             try:
                 record = json.loads(decode(raw, where))
@@ -298,6 +362,27 @@ def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Itera
             article_id = _str(record.get("id")) or f"{_article_id(name)}-{lineno}"
             yield _make(where, text, title=_str(record.get("title")), outlet=_str(record.get("outlet")),
                         url=_str(record.get("url")), published=published, article_id=article_id)
+
+
+def _bounded_lines(fh, limit: int) -> Iterator[bytes | None]:
+    """The file's lines, None for a line longer than ``limit`` bytes (read past, never held in memory)."""
+    while True:
+        parts, size, line = [], 0, b""
+        while size <= limit:
+            line = fh.readline(1 << 20)
+            parts.append(line)
+            size += len(line)
+            if not line or line.endswith(b"\n"):
+                break
+        if size > limit:
+            parts.clear()
+            while line and not line.endswith(b"\n"):
+                line = fh.readline(1 << 20)
+            yield None
+        elif size == 0:
+            return
+        else:
+            yield b"".join(parts)
 
 
 def _str(value) -> str:
@@ -379,15 +464,15 @@ def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Coll
     if not article.text.strip():
         out.warn(article.path, "nothing left after removing page noise, skipped")
         return
-    if len(article.text) > config.ingest.max_article_chars:
-        out.warn(article.path, f"article text cut to {config.ingest.max_article_chars:,} characters "
-                 f"(it had {len(article.text):,})", skipped=False)
-        article = replace(article, text=article.text[: config.ingest.max_article_chars])
     language = detect_language(article.text)
     if language != "en" and "en" in config.ingest.languages and language not in config.ingest.languages:
         out.non_english += 1
         out.warn(article.path, f"not in English (detected: {language}); left out")
         return
+    if len(article.text) > config.ingest.max_article_chars:
+        out.warn(article.path, f"article text cut to {config.ingest.max_article_chars:,} characters "
+                 f"(it had {len(article.text):,})", skipped=False)
+        article = replace(article, text=article.text[: config.ingest.max_article_chars])
     if article.published and article.published > briefing_date + dt.timedelta(days=1):
         out.warn(article.path, f"publication date {article.published} is after the briefing date "
                  f"{briefing_date}; treated as unknown", skipped=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from .config import Config
 from .errors import NoInputError
 from .models import Briefing, Stats
+from .timing import Timer
 
 log = logging.getLogger(__name__)
 
@@ -22,33 +23,68 @@ class RunResult:
     out_dir: Path
     files: tuple[Path, ...]
     warnings: tuple[str, ...]
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    """Wall seconds per stage (ingest, extract, classify, dedupe, select, render)."""
 
 
 def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.date | None = None) -> RunResult:
-    """Make the briefing for ``date`` from ``inputs`` (default: the config's sources) and write it."""
+    """Make the briefing for ``date`` from ``inputs`` (default: the config's sources), write it and publish it
+    (index.md, latest.md, git), holding the output folder's lock (LockError if another run has it)."""
+    from .lock import run_lock
+
+    with run_lock(config.output):
+        return _publish(config, _make(config, inputs, date))
+
+
+def _publish(config: Config, result: RunResult) -> RunResult:
+    """index.md and latest.md in the output folder, and a git commit with ``publish.git``."""
+    from dataclasses import replace
+
+    from .publish import publish
+
+    published = publish(config, result.briefing.date)
+    return replace(result, warnings=result.warnings + published.warnings)
+
+
+def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
+    """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
     from .classify import classify
     from .dedupe import dedupe
+    from .disputes import find_disputes
     from .extract import extract
+    from .history import History, shown_items
     from .ingest import ingest
     from .render import render
     from .select import select
 
     date = date or config.date or today(config)
     sources = list(inputs) if inputs else list(config.sources.folders)
-    articles = ingest(sources, config, date)
+    timer = Timer()
+    with timer.stage("ingest"):
+        articles = ingest(sources, config, date)
     if not articles.articles:
         raise NoInputError(f"no usable article in {', '.join(str(s) for s in sources) or 'the configured sources'}")
-    facts = extract(articles.articles, config)
-    themed = classify(list(facts.facts), config)
-    merged = dedupe(themed, articles.articles, config)
-    stats = _stats(articles, facts, themed, merged)
-    brief = select(merged.items, articles.articles, config, date, stats, generated_at())
+    with timer.stage("extract"):
+        facts = extract(articles.articles, config)
+    with timer.stage("classify"):
+        themed = classify(list(facts.facts), config)
+    with timer.stage("dedupe"):
+        merged = dedupe(themed, articles.articles, config)
+        items = find_disputes(merged.items)
+    history = History.from_config(config)
+    with timer.stage("select"):
+        stats = _stats(articles, facts, themed, merged)
+        marked = history.mark(items, date)
+        brief = select(marked, articles.articles, config, date, stats, generated_at())
     out_dir = config.output / date.isoformat()
-    rendered = render(brief, out_dir, config)
+    with timer.stage("render"):
+        rendered = render(brief, out_dir, config)
+    with history:
+        history.record(brief, shown_items(brief), date)
     files = tuple(p for p in (rendered.markdown, rendered.pdf, rendered.json) if p is not None)
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
-    return RunResult(brief, out_dir, files, articles.warnings)
+    return RunResult(brief, out_dir, files, articles.warnings, timer.timings)
 
 
 def _stats(articles, facts, themed, merged) -> Stats:

@@ -28,19 +28,10 @@ _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evac
 def select(items: Sequence[Item], articles: Sequence[Article], config: Config, date: dt.date,
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
-    from .embed import embed
-
-    scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items if _presentable(it, config)),
-                    key=lambda it: (-it.score, it.id))
-    vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
-    picked: list[Item] = []
+    # Already reported on an earlier day and nothing changed: not repeated.
+    fresh = [it for it in items if _presentable(it, config) and it.novelty != "reported"]
     per_theme: dict[str, list[Item]] = defaultdict(list)
-    for it in scored:
-        if len(per_theme[it.theme]) >= config.select.per_theme:
-            continue
-        if _redundant(it, picked, vectors):
-            continue
-        picked.append(it)
+    for it in rank_items(fresh, per_theme=config.select.per_theme):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -55,7 +46,42 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     words_out = sum(len(it.text.split()) for it in shown)
     stats = replace(stats, words_out=words_out)
     return Briefing(date=date, title=config.title, generated_at=generated_at, takeaways=tuple(takeaways),
-                    sections=sections, sources=sources, key_figures=figures, quotes=quotes, stats=stats)
+                    sections=sections, sources=sources, key_figures=figures, quotes=quotes, stats=stats,
+                    since_yesterday=since_yesterday(shown, items))
+
+
+def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
+    """Items scored (``score_item``) and picked best first, skipping any that says what a picked one said,
+    until ``budget_words`` words are picked (None: no budget) with at most ``per_theme`` per theme.
+    Works without themes (every item's theme None): the benchmark's theme-free mode."""
+    from .embed import embed
+
+    scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items), key=lambda it: (-it.score, it.id))
+    vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
+    picked: list[Item] = []
+    counts: dict[str | None, int] = defaultdict(int)
+    words = 0
+    for it in scored:
+        if budget_words is not None and words >= budget_words:
+            break
+        if per_theme is not None and counts[it.theme] >= per_theme:
+            continue
+        if _redundant(it, picked, vectors):
+            continue
+        picked.append(it)
+        counts[it.theme] += 1
+        words += len(it.text.split())
+    return picked
+
+
+def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 5) -> tuple[Item, ...]:
+    """The shown items that are new or updated since earlier briefings, updated ones first. Empty when no item
+    of the day matched the history (a first run: everything would be "new", which says nothing)."""
+    if not any(it.novelty in ("updated", "reported") for it in items):
+        return ()
+    fresh = [it for it in shown if it.novelty in ("new", "updated")]
+    fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
+    return tuple(fresh[:limit])
 
 
 def score_item(item: Item) -> float:

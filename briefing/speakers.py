@@ -71,9 +71,13 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "recall": (),
     "conclude": (),
     "complain": (),
+    "assure": (),
+    "dismiss": (),
+    "reject": (),
+    "condemn": (),
+    "continue": (),
     "demand": (),
     "point": (),
-    "add": (),
     "order": (),
     "inform": (),
     "brief": (),
@@ -83,7 +87,7 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
 
 WEAK_VERBS = frozenset(
     "add call describe repeat comment reply respond suggest ask observe assess estimate indicate maintain "
-    "post recall conclude point predict promise demand order publish brief appeal".split()
+    "post recall conclude point predict promise demand order publish brief appeal dismiss reject continue".split()
 )
 """Reporting verbs that also have non-speech senses ("the attack added to tensions"): they count only with
 a clause complement, a quote in the sentence, or their speech particle ("called on/for", "pointed out")."""
@@ -98,7 +102,7 @@ SPEECH_OBJECTS = frozenset(
 SOURCE_NOUNS = frozenset(
     "statement statements report reports words comments remarks data figures estimate estimates message "
     "post posts tweet release communique announcement briefing update account accounts sources source "
-    "assessment count tally information footage video".split()
+    "assessment count tally information footage video letter letters publication publications media".split()
 )
 """Nouns naming a channel, not a speaker: "according to the governor's words" -> "the governor"."""
 
@@ -125,7 +129,7 @@ HEDGES = re.compile(
     r"cannot (?:be )?(?:independently |immediately )?(?:verif(?:y|ied)|confirm(?:ed)?)|"
     r"(?:was|were|has|have|had) not (?:been )?(?:independently )?(?:verified|confirmed)|"
     r"not (?:be )?(?:been )?independently (?:verified|confirmed)|"
-    r"(?:is|are|was|were) said to|(?:is|are|was|were) believed to|"
+    r"(?:is|are|was|were) said to|said to (?:be|have)|(?:is|are|was|were) believed to|"
     r"(?:is|are|was|were) thought to)\b",
     re.IGNORECASE,
 )
@@ -240,8 +244,11 @@ def attribute(sent, previous: "Attribution | None" = None, last_person: str | No
         if quoted >= 0.7 * len(text.strip()):
             speaker, verb = previous.speaker, previous.verb
 
-    hedged = _is_hedged(sent, text)
-    party = bool(speaker) and _is_party(speaker, sent)
+    hedged = _is_hedged(sent, text, quote_spans)
+    party = bool(speaker) and _is_party(speaker, sent, previous, last_person)
+    if speaker and not party and previous is not None and previous.party_claim and previous.speaker:
+        # "Fomin added" after "Russian deputy defence minister Alexander Fomin told ..."
+        party = speaker == previous.speaker or speaker.lower() in previous.speaker.lower()
     return Attribution(speaker=speaker, quotes=quotes, hedged=hedged, party_claim=party, verb=verb)
 
 
@@ -422,12 +429,18 @@ def _verb_lemma(tok) -> str | None:
 def _is_speech_use(verb, lemma: str, has_quotes: bool, sent) -> bool:
     kids = [c for c in verb.children if _in_span(c, sent)]
     deps = {c.dep_ for c in kids}
-    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids) and lemma in ("say", "believe", "think"):
-        return False  # "is said to" - a hedge, not a speaker
+    if lemma == "say":
+        if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+            return False  # "is said to" - a hedge, not a speaker
+        nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+        if nxt is not None and nxt.lower_ == "to" and not any(c.dep_ == "ccomp" for c in kids):
+            return False  # headline "Moscow said to be resetting its forces"
     if lemma == "call":
         return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon") for c in kids) or (
             "ccomp" in deps or "oprd" in deps
         )
+    if lemma == "continue":
+        return has_quotes and not deps & {"xcomp", "dobj"}
     if lemma == "point":
         return any(c.lower_ == "out" for c in kids)
     if lemma == "add" and any(c.dep_ == "prep" and c.lower_ == "to" for c in kids):
@@ -459,8 +472,8 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
                     according = obj
             continue
         lemma = _verb_lemma(tok)
-        if lemma is None or tok.dep_ in ("amod", "compound"):
-            continue
+        if lemma is None or tok.dep_ in ("amod", "compound") or (tok.dep_ == "acl" and tok.tag_ == "VBN"):
+            continue  # "the announced corridor", "casualties reported after ..."
         if not _is_speech_use(tok, lemma, has_quotes, sent):
             continue
         candidates.append((_depth(tok, sent), tok.i, tok, lemma))
@@ -470,10 +483,22 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
         for depth, _, verb, lemma in candidates:
             if depth > depth_limit:
                 break
-            subj = _verb_subject(verb, lemma, sent, line_start(verb))
+            subj = _verb_subject(verb, lemma, sent, line_start(verb), in_quote)
             if subj is None:
                 continue
-            speaker = _subject_text(subj, sent, previous, last_person, line_start(verb))
+            if not hasattr(subj, "dep_"):  # a bare phrase (Span)
+                speaker = _clean_tokens(list(subj))
+                if speaker:
+                    return speaker, lemma
+                continue
+            if lemma in _ANIMATE_ONLY and not (
+                subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subj.tag_ == "PRP"
+                or subj.lower_ in PERSON_ROLES or subj.lower_ in _ANIMATE_WORDS
+            ):
+                continue  # "new research suggests", "the size of the mound suggests"
+            if depth >= 10 and (subj.tag_ == "PRP" or subj.lower_ in _SUBJECT_PRONOUNS):
+                continue  # "... following what he describes as ...": too far from the main clause to resolve
+            speaker = _subject_text(subj, sent, previous, last_person, line_start(verb), in_quote)
             if speaker:
                 return speaker, lemma
         return None
@@ -482,7 +507,11 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
     if found:
         return found
     if according is not None:
-        speaker = _np_text(according, sent, line_start(according), source=True)
+        if according.tag_ == "PRP" or according.lower_ in _SUBJECT_PRONOUNS | {"him", "her", "them"}:
+            pron = {"him": "he", "her": "she", "them": "they"}.get(according.lower_, according.lower_)
+            speaker = _resolve_pronoun(pron, previous, last_person)
+        else:
+            speaker = _np_text(according, sent, line_start(according), source=True, in_quote=in_quote)
         if speaker:
             return speaker, "according to"
     found = from_verb(10_000)
@@ -507,23 +536,54 @@ def _line_start_fn(sent):
     return start_for
 
 
-def _verb_subject(verb, lemma, sent, line_start):
+def _verb_subject(verb, lemma, sent, line_start, in_quote):
     kids = [c for c in verb.children if _in_span(c, sent)]
-    for c in kids:
-        if c.dep_ == "nsubj" and c.i >= line_start:
-            return c
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+        # passive: "was announced by the ministry" names the speaker; "was warned that" names the listener
+        if lemma in _PASSIVE_AGENT_VERBS and _depth(verb, sent) < 10:
+            for c in kids:
+                if c.dep_ == "agent":
+                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if obj is not None and not in_quote(obj):
+                        return obj
+        return None
+    subjects = [c for c in kids if c.dep_ == "nsubj" and c.i >= line_start]
     if lemma == "quote":  # "TASS quoted Medinsky as saying"
         dobj = next((c for c in kids if c.dep_ == "dobj"), None)
         if dobj is not None and any(c.lower_ == "as" for c in kids):
             return dobj
-    for c in kids:  # "... was announced by the ministry"
-        if c.dep_ == "agent":
+    adjacent = any(
+        not in_quote(c) and c.i < verb.i
+        and all(t.dep_ in ("advmod", "aux", "neg") for t in sent.doc[c.right_edge.i + 1 : verb.i])
+        for c in subjects
+    )
+    if not adjacent and lemma not in ("tell", "quote", "call", "urge", "accuse"):
+        inverted = _inverted_subject(verb, sent, in_quote)
+        if inverted is not None:
+            return inverted
+    for c in subjects:
+        if not in_quote(c):
+            return c
+    for c in kids:  # "... was announced by the ministry" (not "reports written by its analysts")
+        if c.dep_ == "agent" and _depth(verb, sent) < 10:
             obj = next((g for g in c.children if g.dep_ == "pobj"), None)
             if obj is not None:
                 return obj
+    # "... - Ukrainian army claims" (a headline the parser split badly): the bare phrase before the verb
+    if not subjects and verb.tag_ in ("VBZ", "VBD", "VBP"):
+        run = _phrase_before(verb, sent, line_start)
+        if run is not None and not any(in_quote(t) for t in run):
+            return run
+    # "Governor X gave no details, but said ...": the subject of the first verb
+    if not subjects and (verb.dep_ == "conj" or (verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"))) and _in_span(verb.head, sent):
+        for c in verb.head.children:
+            if c.dep_ == "nsubj" and c.i >= line_start and _in_span(c, sent) and not in_quote(c):
+                return c
     # The parser hung the subject on a headline run into this line: take the phrase just before the verb.
-    if any(c.dep_ == "nsubj" and c.i < max(line_start, sent.start) for c in verb.children):
-        return _subject_before(verb, sent, line_start)
+    if not subjects or any(c.dep_ == "nsubj" and c.i < max(line_start, sent.start) for c in verb.children):
+        before = _subject_before(verb, sent, line_start)
+        if before is not None and not in_quote(before):
+            return before
     # Inverted '"...," said a spokesman' parsed with the speaker as object.
     if lemma == "say" and verb.i > sent.start:
         before = sent.doc[verb.i - 1]
@@ -531,7 +591,75 @@ def _verb_subject(verb, lemma, sent, line_start):
             for c in kids:
                 if c.dep_ in ("dobj", "attr", "npadvmod", "nsubj") and c.i > verb.i and c.pos_ in ("NOUN", "PROPN"):
                     return c
+            # or hung elsewhere: the noun phrase right after the verb ("..., says local mayor")
+            last = None
+            for t in sent.doc[verb.i + 1 : sent.end]:
+                if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM") or t.tag_ == "POS":
+                    if t.pos_ in ("NOUN", "PROPN"):
+                        last = t
+                    continue
+                break
+            if last is not None:
+                return last
     return None
+
+
+def _inverted_subject(verb, sent, in_quote):
+    """'"...," said a spokesman for X.' / '..., says local mayor': a verb right after a comma or closing quote,
+    followed by a noun phrase that ends the sentence, has that phrase as its subject."""
+    if verb.i == sent.start:
+        return None
+    before = sent.doc[verb.i - 1]
+    if not (before.text in _QUOTE_CHARS or before.text in (",", ":", "—", "–", "-")):
+        return None
+    last = None
+    j = verb.i + 1
+    while j < sent.end:
+        t = sent.doc[j]
+        if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM") or t.tag_ == "POS" or (t.text in (",", "-") and last is not None):
+            if t.pos_ in ("NOUN", "PROPN"):
+                last = t
+            j += 1
+            continue
+        break
+    rest = sent.doc[j : sent.end]
+    if last is None or in_quote(last):
+        return None
+    if any(not (t.is_punct or t.is_space) for t in rest) and not (rest[0].text == "," or rest[0].lower_ in ("in", "on", "at", "after", "when", "as", "during", "of")):
+        return None
+    # the head of the phrase: the token whose head lies outside it
+    phrase = range(verb.i + 1, last.i + 1)
+    for i in phrase:
+        t = sent.doc[i]
+        if t.head.i not in phrase or t.head.i == t.i:
+            return t
+    return last
+
+
+_PASSIVE_AGENT_VERBS = frozenset(
+    "say announce report state confirm claim deny describe write tell note declare stress reiterate".split()
+)
+_ANIMATE_ONLY = frozenset("suggest indicate threaten predict conclude respond".split())
+_ANIMATE_WORDS = frozenset(
+    "researchers scientists experts analysts police authorities officials sources spokesman spokeswoman "
+    "spokesperson people residents witnesses investigators prosecutors lawyers".split()
+)
+
+
+def _phrase_before(verb, sent, line_start):
+    """The noun phrase directly before the verb, when a punctuation mark or the line start precedes it."""
+    doc = sent.doc
+    i = verb.i - 1
+    start = max(line_start, sent.start)
+    while i >= start and doc[i].pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM", "PART") and doc[i].dep_ not in ("pobj", "dobj"):
+        if doc[i].pos_ == "PART" and doc[i].tag_ != "POS":
+            break
+        i -= 1
+    if i == verb.i - 1 or doc[verb.i - 1].pos_ not in ("NOUN", "PROPN"):
+        return None
+    if i >= start and not (doc[i].is_punct or doc[i].is_space):
+        return None
+    return doc[i + 1 : verb.i]
 
 
 def _subject_before(verb, sent, line_start):
@@ -542,16 +670,16 @@ def _subject_before(verb, sent, line_start):
     if i < line_start:
         return None
     tok = doc[i]
-    if tok.pos_ in ("PROPN", "NOUN") and tok.dep_ != "pobj":
+    if tok.pos_ in ("PROPN", "NOUN") and tok.dep_ in ("appos", "nsubj", "ROOT", "conj", "dep", "nsubjpass"):
         return tok
     return None
 
 
-def _subject_text(subj, sent, previous, last_person, line_start):
+def _subject_text(subj, sent, previous, last_person, line_start, in_quote=None):
     low = subj.lower_
     if subj.tag_ in ("PRP",) or low in _SUBJECT_PRONOUNS:
         return _resolve_pronoun(low, previous, last_person)
-    return _np_text(subj, sent, line_start, source=True)
+    return _np_text(subj, sent, line_start, source=True, in_quote=in_quote)
 
 
 def _usable_person(name: str | None) -> str | None:
@@ -561,6 +689,8 @@ def _usable_person(name: str | None) -> str | None:
     name = " ".join(name.split())
     if name.startswith("@") or "#" in name or not re.search(r"[A-Za-z]", name) or not name[:1].isupper():
         return None
+    if len(name) <= 3 or (name.isupper() and " " not in name):
+        return None  # "ET", "UN": a tagging slip, not a person
     return name
 
 
@@ -604,7 +734,7 @@ def _plural_like(s: str) -> bool:
     return (last.endswith("s") and not words[-1][:1].isupper()) or " and " in s
 
 
-def _np_text(head, sent, line_start: int, source: bool = False) -> str | None:
+def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -> str | None:
     """The noun phrase headed by ``head`` as a speaker string, or None when it is not a speaker."""
     low = head.lower_
     if low in _NOT_SPEAKERS or head.tag_ in ("PRP", "WDT", "WP", "EX", "CD") or head.like_num:
@@ -612,39 +742,60 @@ def _np_text(head, sent, line_start: int, source: bool = False) -> str | None:
     if head.tag_ == "DT" and not any(c.dep_ in ("prep",) for c in head.children):
         return None
     kids = [c for c in head.children if _in_span(c, sent)]
+    if _is_dateline(head):  # "ALLENTOWN, Pa. (AP) — Animal welfare workers say"
+        nxt = next(
+            (c for c in kids if c.dep_ in ("appos", "conj") and not _is_dateline(c) and c.i > head.i + 2
+             and sent.doc[c.left_edge.i - 1].text != "(" and c.left_edge.text != "("),
+            None,
+        )
+        return _np_text(nxt, sent, line_start, source, in_quote) if nxt is not None else None
     # "the mayor, Vitaliy Klitschko," -> the person's name
     if head.ent_type_ != "PERSON":
         for c in kids:
-            if c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i >= line_start:
-                return _entity_text(c) or c.text
+            if c.dep_ == "appos" and c.i >= line_start:
+                if c.ent_type_ == "PERSON":
+                    return _entity_text(c) or c.text
+                last = max(c.subtree, key=lambda t: t.i)
+                if last.ent_type_ == "PERSON" and _in_span(last, sent):
+                    return _entity_text(last) or last.text
     # "according to the governor's words", "a statement from the ministry said"
     if source and low in SOURCE_NOUNS:
         poss = next((c for c in kids if c.dep_ == "poss"), None)
         if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
-            return _np_text(poss, sent, line_start)
+            return _np_text(poss, sent, line_start, in_quote=in_quote)
         for c in kids:
             if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
                 if obj is not None:
-                    return _np_text(obj, sent, line_start)
+                    return _np_text(obj, sent, line_start, in_quote=in_quote)
         return None
     skip: set[int] = set()
     for t in head.subtree:
         if t.i == head.i or t.i in skip:
             continue
         drop = False
-        if t.dep_ in ("relcl", "acl", "advcl"):
+        if t.dep_ in ("relcl", "acl", "advcl") or (in_quote is not None and in_quote(t)):
             drop = True
         elif t.head.i == head.i and t.dep_ in ("appos", "advmod"):
             drop = True
         elif t.dep_ == "prep":
             # keep "a spokesman for ...", "the city of ...", "adviser to ..."; not "in a statement"
-            drop = (t.head.i == head.i and t.i < head.i) or t.lower_ not in _KEEP_PREPS or _is_channel(t)
-        elif t.dep_ == "punct" and t.head.i == head.i and t.i > head.i:
-            drop = True
+            drop = t.lower_ not in _KEEP_PREPS or _is_channel(t)
+            if not drop and t.lower_ in ("in", "at", "with"):
+                obj = next((g for g in t.children if g.dep_ == "pobj"), None)
+                drop = obj is None or obj.ent_type_ not in ("GPE", "LOC", "FAC", "ORG")
         if drop:
             skip.update(x.i for x in t.subtree)
-    toks = [t for t in head.subtree if t.i not in skip and t.i >= line_start and _in_span(t, sent)]
+    kept = {t.i for t in head.subtree if t.i not in skip and t.i >= line_start and _in_span(t, sent)}
+    lo = hi = head.i
+    while lo - 1 in kept:
+        lo -= 1
+    while hi + 1 in kept:
+        hi += 1
+    return _clean_tokens(list(sent.doc[lo : hi + 1]))
+
+
+def _clean_tokens(toks) -> str | None:
     # trim punctuation, quote marks and a possessive 's at either end
     while toks and (toks[0].is_punct or toks[0].is_space or toks[0].text in _QUOTE_CHARS):
         toks.pop(0)
@@ -652,11 +803,13 @@ def _np_text(head, sent, line_start: int, source: bool = False) -> str | None:
         toks.pop()
     if not toks:
         return None
-    if len(toks) > 16:  # a runaway subtree: keep the head and what is glued to it
-        toks = [t for t in toks if t.i == head.i or (t.head.i == head.i and t.dep_ in ("compound", "amod", "det", "poss", "nummod"))]
+    if len(toks) > 20:  # a runaway subtree
+        return None
     out = "".join(t.text_with_ws for t in toks[:-1]) + toks[-1].text
-    out = re.sub(r"\s+", " ", out).strip()
+    out = re.sub(r"\s+", " ", re.sub(f"[{_QUOTE_CHARS}]", "", out)).strip()
     first = toks[0]
+    if _is_dateline(first) or first.lower_ in ("whose", "which", "who", "whom", "that", "what"):
+        return None
     out = re.sub(r"\s*\([^()]*\)?$", "", out).strip()  # "the Red Cross (ICRC)" -> "the Red Cross"
     if first.lower_ in _DETERMINERS and first.text[:1].isupper() and not _THE_TITLES.match(out):
         out = first.lower_ + out[len(first.text):]
@@ -666,6 +819,15 @@ def _np_text(head, sent, line_start: int, source: bool = False) -> str | None:
 
 
 _KEEP_PREPS = frozenset({"for", "of", "to", "at", "in", "from", "with"})
+
+
+def _is_dateline(tok) -> bool:
+    doc = tok.doc
+    return (
+        tok.text.isupper() and tok.text.isalpha() and len(tok.text) >= 4
+        and tok.i + 1 < len(doc) and doc[tok.i + 1].text in (",", "—", "-")
+        and tok.ent_type_ in ("GPE", "LOC", "ORG", "")
+    )
 
 
 def _is_channel(prep) -> bool:
@@ -697,8 +859,10 @@ def _surname(name: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _is_hedged(sent, text: str) -> bool:
+def _is_hedged(sent, text: str, quote_spans=()) -> bool:
     for m in HEDGES.finditer(text):
+        if any(a <= m.start() < b for a, b in quote_spans):
+            continue  # the speaker's own word ("unverified information") does not hedge the report
         word = m.group(0).lower()
         if word.startswith("claim"):
             # "claimed"/"claims" as a verb hedges; "Russia's claim that" (a noun) only when it is the subject
@@ -716,7 +880,7 @@ def _token_at(sent, char: int):
     return None
 
 
-def _is_party(speaker: str, sent) -> bool:
+def _is_party(speaker: str, sent, previous=None, last_person=None) -> bool:
     s = speaker.strip()
     low = s.lower()
     if NEWS_OUTLETS.search(s):
@@ -727,6 +891,9 @@ def _is_party(speaker: str, sent) -> bool:
     if bare in STATE_METONYMS:
         return True
     # A country or a capital speaking as a whole ("Russia said", "Moscow announced") is its government.
+    known_people = " ".join(x for x in ((previous.speaker if previous else None), last_person) if x).lower()
+    if bare and bare in known_people:
+        return False  # a surname the tagger took for a place
     for ent in sent.ents:
         if ent.label_ == "GPE" and ent.text.lower().removeprefix("the ") == bare:
             return True

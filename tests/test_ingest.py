@@ -70,8 +70,8 @@ def test_missing_and_unsupported_files_are_warnings(tmp_path):
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     result = ingest([tmp_path / "notes.pdf", tmp_path / "nope.txt", FIXTURES / "front_matter.md"], Config(), DAY)
     assert len(result.articles) == 1
-    assert result.warnings[0].endswith("notes.pdf: unsupported file type '.pdf' (expected .htm, .html, .jsonl, "
-                                       ".markdown, .md, .ndjson, .text, .txt), skipped")
+    assert result.warnings[0].endswith("notes.pdf: unsupported file type '.pdf' (expected .atom, .htm, .html, .jsonl, "
+                                       ".markdown, .md, .ndjson, .rss, .text, .txt, .xml), skipped")
     assert result.warnings[1].endswith("nope.txt: no such file or folder")
 
 

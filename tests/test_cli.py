@@ -1,0 +1,118 @@
+"""The command line through main(argv): exit codes, one-line errors, JSON Lines outputs."""
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
+
+
+def config_file(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"output: out\npdf:\n  enabled: false\nhistory:\n  enabled: false\n{extra}", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    cfg = config_file(tmp)
+    code = main(["run", "--config", str(cfg), "--input", str(SAMPLES), "--date", "2022-04-01", "-q"])
+    return code, tmp / "out" / "2022-04-01"
+
+
+def test_run_writes_markdown_and_json(sample_run):
+    code, out = sample_run
+    assert code == 0
+    assert (out / "briefing.md").read_text(encoding="utf-8").startswith("# ")
+    data = json.loads((out / "briefing.json").read_text(encoding="utf-8"))
+    assert data["date"] == "2022-04-01"
+    assert data["stats"]["articles"] == 2
+    assert not (out / "briefing.pdf").exists()
+
+
+def test_bad_config_is_exit_2_with_the_dotted_key(tmp_path, capsys):
+    cfg = config_file(tmp_path, "select:\n  takeaways: lots\n")
+    assert main(["run", "--config", str(cfg), "--input", str(SAMPLES)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {cfg}: select.takeaways: expected a number, got 'lots'"]
+
+
+def test_missing_config_file_is_exit_2(tmp_path, capsys):
+    assert main(["run", "--config", str(tmp_path / "nope.yaml")]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope.yaml'}: file not found"
+
+
+def test_nothing_usable_is_exit_1(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    cfg = config_file(tmp_path)
+    assert main(["run", "--config", str(cfg), "--input", str(tmp_path / "in"), "--date", "2022-04-01"]) == 1
+    err = capsys.readouterr().err
+    assert "empty.txt: empty file, skipped" in err
+    assert err.strip().splitlines()[-1] == f"error: no usable article in {tmp_path / 'in'}"
+
+
+def test_strict_turns_warnings_into_exit_1(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SAMPLES / "004_d52130d6b5804202.txt", inputs)
+    (inputs / "broken.jsonl").write_text("{not json\n", encoding="utf-8")
+    cfg = config_file(tmp_path)
+    args = ["run", "--config", str(cfg), "--input", str(inputs), "--date", "2022-04-01", "-q"]
+    assert main(args) == 0
+    assert main(args + ["--strict"]) == 1
+    assert "--strict" in capsys.readouterr().err
+
+
+def test_usage_errors_are_exit_2(capsys):
+    assert main(["run", "--date", "yesterday"]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main([]) == 2
+
+
+def test_classify_reads_stdin_and_writes_json_lines(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(
+        "The EU agreed a ban on imports of Russian coal and froze the assets of four banks.\n\n"
+        "Artillery shelled the city's outskirts overnight as troops advanced from the north.\n"))
+    assert main(["classify"]) == 0
+    lines = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
+    assert [l["theme"] for l in lines] == ["sanctions", "battlefield"]
+    assert set(lines[0]["scores"]) >= {"negotiations", "battlefield", "humanitarian", "sanctions"}
+
+
+def test_classify_explain_says_what_decided(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Thousands of refugees crossed the border on foot.\n"))
+    assert main(["classify", "--explain"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["theme"] == "humanitarian"
+    assert record["examples"]["humanitarian"]
+
+
+def test_extract_prints_every_fact(tmp_path, capsys):
+    cfg = config_file(tmp_path)
+    assert main(["extract", "--config", str(cfg), "--input", str(SAMPLES / "000_986f4cd8ed297f09.txt"),
+                 "--date", "2022-03-30"]) == 0
+    facts = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
+    casualty = next(f for f in facts if f["text"].startswith("At least 12 people were killed"))
+    assert casualty["speaker"] == "the Ukrainian Emergency Situations Agency"
+    assert casualty["date"] == "2022-03-29"
+    assert [f["value"] for f in casualty["figures"]] == [12, 22]
+    assert casualty["sources"] == ["000_986f4cd8ed297f09"]
+    assert set(casualty) >= {"text", "theme", "scores", "sources", "speaker", "figures", "date"}
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = ("import sys, briefing.cli; heavy = [m for m in ('spacy', 'onnxruntime', 'weasyprint', 'numpy', "
+            "'trafilatura') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

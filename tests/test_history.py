@@ -1,0 +1,197 @@
+"""The history of earlier briefings: new / updated / reported across two days, reruns, crash safety, rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefing import history as history_mod
+from briefing.config import Config
+from briefing.history import History, shown_items
+from briefing.models import Briefing, Fact, Figure, Item, Section, Stats, Support
+from briefing.select import since_yesterday
+
+DAY1 = dt.date(2022, 3, 29)
+DAY2 = dt.date(2022, 3, 30)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def killed(n: int) -> Figure:
+    return Figure(value=float(n), unit="killed", text=f"{n} killed", category="killed")
+
+
+def item(iid: str, text: str, *, theme="humanitarian", figures=(), outlets=1) -> Item:
+    sources = tuple(f"{iid}-src{n}" for n in range(outlets))
+    f = Fact(id=f"{iid}#0", article_id=sources[0], index=0, text=text, figures=tuple(figures), theme=theme)
+    return Item(id=iid, text=text, theme=theme, facts=(f,), sources=sources, speaker=None, figures=tuple(figures),
+                date=None, hedged=False, support=Support(outlets, "corroborated" if outlets > 1 else "single"),
+                score=1.0)
+
+
+def briefing(date: dt.date, items: list[Item]) -> Briefing:
+    return Briefing(date=date, title="Test", generated_at="", takeaways=tuple(items[:1]),
+                    sections=(Section("humanitarian", "Humanitarian", tuple(items[1:])),), sources=(),
+                    key_figures=(), quotes=(), stats=Stats())
+
+
+STRIKE = item("strike", "A Russian missile strike on the regional administration building in Mykolaiv killed 12 "
+                        "people, the governor said.", figures=[killed(12)])
+REFUGEES = item("refugees", "More than four million people have fled Ukraine since the invasion began, the UN "
+                            "refugee agency said.", outlets=2)
+TALKS = item("talks", "Russian and Ukrainian negotiators will meet in Istanbul on Tuesday for a new round of talks.",
+             theme="negotiations")
+
+STRIKE_LATER = item("strike2", "The death toll from the Russian missile strike on the regional administration "
+                               "building in Mykolaiv rose to 15, the governor said.", figures=[killed(15)])
+REFUGEES_AGAIN = item("refugees2", "More than four million people have fled Ukraine since the invasion started, "
+                                   "the UN refugee agency said.", outlets=2)
+CORRIDOR = item("corridor", "A humanitarian corridor opened to evacuate civilians from the port city of Berdyansk "
+                            "by bus.")
+DAY1_ITEMS = [STRIKE, REFUGEES, TALKS]
+DAY2_ITEMS = [STRIKE_LATER, REFUGEES_AGAIN, CORRIDOR]
+
+
+def novelty(items: list[Item]) -> dict[str, str]:
+    return {it.id: it.novelty for it in items}
+
+
+def test_two_days_new_updated_and_already_reported(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        first = history.mark(DAY1_ITEMS, DAY1)
+        assert novelty(first) == {"strike": "new", "refugees": "new", "talks": "new"}
+        # A first run has nothing to compare with: no "since yesterday" block.
+        assert since_yesterday(first, first) == ()
+        assert history.record(briefing(DAY1, first), shown_items(briefing(DAY1, first)), DAY1) == 3
+
+        second = history.mark(DAY2_ITEMS, DAY2)
+        assert novelty(second) == {"strike2": "updated", "refugees2": "reported", "corridor": "new"}
+        block = since_yesterday([it for it in second if it.novelty != "reported"], second)
+        assert [it.id for it in block] == ["strike2", "corridor"]
+
+        # More independent outlets on a known event is an update too.
+        wider = item("refugees3", REFUGEES_AGAIN.text, outlets=4)
+        assert history.mark([wider], DAY2)[0].novelty == "updated"
+
+
+def test_a_rerun_for_the_same_date_does_not_count_itself(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+        history.record(briefing(DAY2, DAY2_ITEMS), DAY2_ITEMS, DAY2)
+        again = history.mark(DAY2_ITEMS, DAY2)
+        assert novelty(again) == {"strike2": "updated", "refugees2": "reported", "corridor": "new"}
+        # Recording the rerun replaces the date's rows, never adds to them.
+        history.record(briefing(DAY2, DAY2_ITEMS[:1]), DAY2_ITEMS[:1], DAY2)
+        assert [r["id"] for r in history.rows(DAY2)] == ["strike2"]
+        assert len(history.rows(DAY1)) == 3
+
+
+def test_lookback_limits_what_counts_as_reported(tmp_path):
+    with History.open(tmp_path / "h.sqlite", lookback_days=2) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+        assert history.mark([REFUGEES_AGAIN], DAY1 + dt.timedelta(days=2))[0].novelty == "reported"
+        assert history.mark([REFUGEES_AGAIN], DAY1 + dt.timedelta(days=3))[0].novelty == "new"
+
+
+def test_a_crash_inside_the_transaction_keeps_the_old_state(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite"
+    with History.open(path) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+    before = sorted(r["id"] for r in History.open(path).rows(DAY1))
+
+    calls = {"n": 0}
+    real_insert = history_mod._insert
+
+    def failing_insert(conn, row):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed mid-write")
+        real_insert(conn, row)
+
+    monkeypatch.setattr(history_mod, "_insert", failing_insert)
+    with History.open(path) as history:
+        with pytest.raises(RuntimeError):
+            history.record(briefing(DAY1, DAY2_ITEMS), DAY2_ITEMS, DAY1)
+        assert sorted(r["id"] for r in history.rows(DAY1)) == before
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_a_killed_writer_process_leaves_the_old_state(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with History.open(path) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+    # A child process replaces DAY1's rows and is killed (os._exit, no cleanup) after two inserts.
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT / 'tests')!r})
+        from briefing import history as h
+        from test_history import DAY1, DAY2_ITEMS, briefing
+        real, n = h._insert, [0]
+        def insert(conn, row):
+            real(conn, row)
+            n[0] += 1
+            if n[0] == 2:
+                os._exit(9)
+        h._insert = insert
+        store = h.History.open({str(path)!r})
+        store.record(briefing(DAY1, DAY2_ITEMS), DAY2_ITEMS, DAY1)
+        os._exit(0)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ}, timeout=300)
+    assert proc.returncode == 9
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    with History.open(path) as history:
+        assert sorted(r["id"] for r in history.rows(DAY1)) == ["refugees", "strike", "talks"]
+
+
+def test_rebuild_from_briefing_json_files(tmp_path):
+    from briefing.render import json_text_of
+
+    out = tmp_path / "output"
+    for date, items in ((DAY1, DAY1_ITEMS), (DAY2, DAY2_ITEMS)):
+        (out / date.isoformat()).mkdir(parents=True)
+        (out / date.isoformat() / "briefing.json").write_text(json_text_of(briefing(date, items)), encoding="utf-8")
+    (out / "not-a-date").mkdir()
+    (out / "not-a-date" / "briefing.json").write_text("{broken", encoding="utf-8")
+    with History.open(tmp_path / "rebuilt.sqlite") as history:
+        history.record(briefing(dt.date(2022, 1, 1), [TALKS]), [TALKS], dt.date(2022, 1, 1))  # stale row, dropped
+        assert history.rebuild(out) == 6
+        assert history.dates() == [DAY1.isoformat(), DAY2.isoformat()]
+        strike = next(r for r in history.rows(DAY1) if r["id"] == "strike")
+        assert strike["figures"] == [("killed", 12.0)] and strike["outlets"] == 1
+        marked = history.mark(DAY2_ITEMS, DAY2)
+        assert novelty(marked) == {"strike2": "updated", "refugees2": "reported", "corridor": "new"}
+
+
+def test_history_rebuild_command(tmp_path, capsys):
+    from briefing.cli import main
+    from briefing.render import json_text_of
+
+    out = tmp_path / "output"
+    (out / DAY1.isoformat()).mkdir(parents=True)
+    (out / DAY1.isoformat() / "briefing.json").write_text(json_text_of(briefing(DAY1, DAY1_ITEMS)), encoding="utf-8")
+    assert main(["history", "rebuild", "--output", str(out)]) == 0
+    assert "3 item(s) over 1 date(s)" in capsys.readouterr().out
+    with History.open(out / "history.sqlite") as history:
+        assert len(history.rows(DAY1)) == 3
+
+
+def test_a_disabled_history_marks_nothing_and_records_nothing(tmp_path):
+    from dataclasses import replace
+
+    config = Config(output=tmp_path)
+    config = replace(config, history=replace(config.history, enabled=False))
+    history = History.from_config(config)
+    assert history.mark(DAY1_ITEMS, DAY1) == DAY1_ITEMS
+    assert history.record(briefing(DAY1, DAY1_ITEMS)) == 0
+    assert not (tmp_path / "history.sqlite").exists()
