@@ -6,7 +6,7 @@ For each cluster of ``../shared/corpora/multinews_validation_sample.jsonl`` (JSO
 ``summary``) four summaries are cut to the reference's length in words:
 
 * ours — the project's own selection: extract -> dedupe -> ``briefing.select.rank_items`` (the function the
-  briefing's ``select`` uses), in theme-free mode (every fact in one block);
+  briefing's ``select`` uses), in theme-free mode (every fact in one block), read in lead order;
 * lexrank, textrank — sumy 0.13, ranked over all the cluster's sentences;
 * lead — the first sentences of each article, round-robin.
 
@@ -127,6 +127,9 @@ def our_summaries(clusters: list[dict], budgets: list[int]) -> list[str]:
         cluster_articles = [a for a in articles if a.id.rsplit("-", 1)[0] == cluster["id"]]
         merged = dedupe(cluster_facts, cluster_articles, config)
         picked = rank_items(merged.items, budget_words=budget)
+        # Picked by importance, read in news order: leads first, then by source (as sumy keeps document order).
+        order = {a.id: n for n, a in enumerate(cluster_articles)}
+        picked.sort(key=lambda it: (min(f.index for f in it.facts), min(order.get(s, 0) for s in it.sources)))
         summaries.append(truncate([it.text for it in picked], budget))
     return summaries
 

@@ -10,13 +10,15 @@ The model is trained when it is loaded, in well under a second, from:
 Every sentence is embedded (MiniLM, :mod:`briefing.embed`) and scored by two simple models whose
 probabilities are averaged:
 
-1. a class-balanced multinomial logistic regression (numpy, full-batch gradient descent, zero start, so it
-   is deterministic), and
+1. a class-balanced linear classifier: ridge regression onto one-hot labels, solved in closed form (one
+   385x385 linear solve, milliseconds, deterministic), its outputs turned into probabilities with a softmax
+   (``Params.linear = "logistic"`` swaps in a gradient-descent logistic regression, slower, no better), and
 2. nearest examples: for each label, the mean cosine similarity of the ``k`` most similar training sentences,
    turned into probabilities with a softmax.
 
-The theme's ``terms`` then add a light boost to the themes they match. The label with the highest
-probability wins; "none" means no theme. ``explain`` shows all of it: the matched terms, the nearest examples
+The theme's ``terms`` then add a light boost to the themes they match, and "none" gets a small prior boost
+(most sentences on a news page are not news on a theme). The label with the highest probability wins;
+"none" means no theme. ``explain`` shows all of it: the matched terms, the nearest examples
 per theme and what decided.
 """
 
@@ -37,6 +39,8 @@ from .models import Fact
 log = logging.getLogger(__name__)
 
 NONE = "none"
+NO_NONE_MIN_SIMILARITY = 0.3
+"""Without shipped "none" examples, a sentence this unlike every training sentence gets no theme."""
 EXAMPLES_PATH = Path(__file__).parent / "data" / "theme_examples.yaml"
 
 
@@ -44,25 +48,28 @@ EXAMPLES_PATH = Path(__file__).parent / "data" / "theme_examples.yaml"
 class Params:
     """Hyper-parameters, tuned by cross-validation over the shipped examples (``bench/themes.py --cv``)."""
 
-    l2: float = 1e-3
-    """L2 penalty of the logistic regression (per example, on the weights)."""
-    scale: float = 8.0
+    l2: float = 1e-2
+    """L2 penalty of the (optional) logistic regression."""
+    scale: float = 4.0
     """Multiplier on the unit embedding vectors before the logistic regression."""
     steps: int = 300
     """Gradient steps of the logistic regression."""
     lr: float = 1.0
     """Step size of the logistic regression."""
+    none_bias: float = 0.8
+    """Added to the log-probability of "none" (a prior: most sentences of a page are not news on a theme)."""
+    linear: str = "ridge"
+    """"logistic" (gradient descent) or "ridge" (a closed-form, class-balanced ridge classifier)."""
+    ridge_l2: float = 1.0
+    ridge_temp: float = 0.1
+    """Softmax temperature over the ridge classifier's outputs."""
     knn_k: int = 5
     """Nearest examples averaged per label."""
     knn_temp: float = 0.05
     """Softmax temperature over the nearest-example similarities."""
     mix: float = 0.5
     """Weight of the embedding logistic regression in the ensemble (the rest goes to nearest examples)."""
-    bow: float = 0.0
-    """Weight of a bag-of-words (TF-IDF unigrams and bigrams) logistic regression, added to the ensemble."""
-    bow_l2: float = 1e-3
-    bow_scale: float = 8.0
-    term_boost: float = 0.6
+    term_boost: float = 1.0
     """Added to a theme's log-probability per matched term (at most ``max_terms`` count)."""
     max_terms: int = 2
     description_weight: float = 2.0
@@ -100,35 +107,17 @@ def _term_pattern(term: str) -> re.Pattern:
     return re.compile(rf"(?<![\w]){body}{tail}(?![\w])", re.IGNORECASE)
 
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d[\d,.]*")
-
-
-def _tokens(text: str) -> list[str]:
-    words = ["<num>" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-
-
-def _bow_vocab(texts: list[str]) -> tuple[dict[str, int], np.ndarray]:
-    df: dict[str, int] = {}
-    for t in texts:
-        for tok in set(_tokens(t)):
-            df[tok] = df.get(tok, 0) + 1
-    vocab = {tok: i for i, tok in enumerate(sorted(df))}
-    n = len(texts)
-    idf = np.array([np.log((1 + n) / (1 + df[tok])) + 1 for tok in sorted(df)])
-    return vocab, idf
-
-
-def _bow_matrix(texts: list[str], vocab: dict[str, int], idf: np.ndarray) -> np.ndarray:
-    M = np.zeros((len(texts), len(vocab)))
-    for i, t in enumerate(texts):
-        for tok in _tokens(t):
-            j = vocab.get(tok)
-            if j is not None:
-                M[i, j] += 1
-    M = np.where(M > 0, 1 + np.log(np.maximum(M, 1)), 0) * idf
-    norms = np.linalg.norm(M, axis=1, keepdims=True)
-    return M / np.where(norms > 0, norms, 1)
+def _fit_ridge(X: np.ndarray, y: np.ndarray, sw: np.ndarray, k: int, l2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares onto one-hot targets with an L2 penalty: one linear solve, deterministic."""
+    n, d = X.shape
+    Y = np.zeros((n, k))
+    Y[np.arange(n), y] = 1.0
+    Xb = np.hstack([X, np.ones((n, 1))])
+    A = Xb.T @ (Xb * sw[:, None])
+    reg = np.full(d + 1, l2)
+    reg[-1] = 1e-6
+    Wb = np.linalg.solve(A + np.diag(reg), Xb.T @ (Y * sw[:, None]))
+    return Wb[:-1], Wb[-1]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -206,12 +195,12 @@ class ThemeClassifier:
         n_labels = len(self.labels)
         totals = np.bincount(self.y, weights=w, minlength=n_labels)
         self.sample_weight = w * (w.sum() / n_labels) / totals[self.y]
-        self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y, self.sample_weight,
-                                            params.l2)
-        if params.bow > 0:
-            self.vocab, self.idf = _bow_vocab(texts)
-            B = _bow_matrix(texts, self.vocab, self.idf) * params.bow_scale
-            self.bW, self.bb = self._fit_logistic(B, self.y, self.sample_weight, params.bow_l2)
+        if params.linear == "ridge":
+            self.W, self.b = _fit_ridge(self.X.astype(np.float64), self.y, self.sample_weight, len(self.labels),
+                                        params.ridge_l2)
+        else:
+            self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y,
+                                                self.sample_weight, params.l2)
         self.term_patterns = {
             t.key: [(term, _term_pattern(term)) for term in t.terms if term.strip().rstrip("*").strip()]
             for t in themes
@@ -260,7 +249,10 @@ class ThemeClassifier:
         p = self.params
         clean = [" ".join(str(t).split()) for t in texts]
         E = embed(clean).astype(np.float64)
-        p_lr = _softmax(E * p.scale @ self.W + self.b)
+        if p.linear == "ridge":
+            p_lr = _softmax((E @ self.W + self.b) / p.ridge_temp)
+        else:
+            p_lr = _softmax(E * p.scale @ self.W + self.b)
         sims = E @ self.X.T.astype(np.float64)
         knn = np.zeros((len(texts), len(self.labels)))
         for c in range(len(self.labels)):
@@ -270,27 +262,27 @@ class ThemeClassifier:
             knn[:, c] = top.mean(axis=1)
         p_knn = _softmax(knn / p.knn_temp)
         probs = p.mix * p_lr + (1 - p.mix) * p_knn
-        if p.bow > 0:
-            p_bow = _softmax(_bow_matrix(clean, self.vocab, self.idf) * p.bow_scale @ self.bW + self.bb)
-            probs = (probs + p.bow * p_bow) / (1 + p.bow)
         terms = [self._matched_terms(t) for t in clean]
         boost = np.zeros_like(probs)
         for i, found in enumerate(terms):
             for j, key in enumerate(self.keys):
                 boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms)
         logp = np.log(np.clip(probs, 1e-9, None)) + boost
+        if self.has_none:
+            logp[:, len(self.keys)] += p.none_bias
         final = _softmax(logp)
-        return {"final": final, "lr": p_lr, "knn": p_knn, "knn_sim": knn, "sims": sims, "terms": terms,
-                "boost": boost}
+        nearest = sims.max(axis=1) if sims.size else np.zeros(len(texts))
+        return {"final": final, "nearest": nearest, "lr": p_lr, "knn": p_knn, "knn_sim": knn, "sims": sims,
+                "terms": terms, "boost": boost}
 
-    def _decide(self, row: np.ndarray) -> tuple[str | None, str]:
+    def _decide(self, row: np.ndarray, nearest: float) -> tuple[str | None, str]:
         # Stable tie-breaking: the first label in config order wins a tie (np.argmax takes the first).
         best = int(np.argmax(row))
         label = self.labels[best]
         if label == NONE:
             return None, "none"
-        if not self.has_none and row[best] < 1.0 / len(self.labels) + 0.05 * 0:
-            pass
+        if not self.has_none and nearest < NO_NONE_MIN_SIMILARITY:
+            return None, "far"
         if row[best] < self.settings.min_score:
             return None, "min_score"
         return label, "model"
@@ -301,8 +293,8 @@ class ThemeClassifier:
             return []
         comp = self._components(list(texts))
         out = []
-        for row in comp["final"]:
-            theme, _ = self._decide(row)
+        for row, near in zip(comp["final"], comp["nearest"]):
+            theme, _ = self._decide(row, near)
             scores = {key: float(round(row[j], 6)) for j, key in enumerate(self.keys)}
             out.append((theme, scores))
         return out
@@ -311,7 +303,7 @@ class ThemeClassifier:
         """Why ``text`` gets its theme: scores, matched terms, nearest examples per theme and what decided."""
         comp = self._components([text])
         row = comp["final"][0]
-        theme, why = self._decide(row)
+        theme, why = self._decide(row, comp["nearest"][0])
         sims = comp["sims"][0]
         examples: dict[str, list[tuple[float, str]]] = {}
         for c, label in enumerate(self.labels):
@@ -322,11 +314,14 @@ class ThemeClassifier:
         lr_best = self.labels[int(np.argmax(comp["lr"][0]))]
         knn_best = self.labels[int(np.argmax(comp["knn"][0]))]
         boosted = [k for j, k in enumerate(self.keys) if comp["boost"][0, j] > 0]
-        if why == "min_score":
+        if why == "far":
+            decided = (f"no shipped 'none' examples and no training sentence is similar enough "
+                       f"(best {comp['nearest'][0]:.2f} < {NO_NONE_MIN_SIMILARITY}): no theme")
+        elif why == "min_score":
             decided = (f"best theme {self.labels[best]} scored {row[best]:.2f}, below classify.min_score "
                        f"{self.settings.min_score:g}: no theme")
         else:
-            decided = (f"{self.labels[best]} ({row[best]:.2f}): logistic regression said {lr_best}, "
+            decided = (f"{self.labels[best]} ({row[best]:.2f}): linear model said {lr_best}, "
                        f"nearest examples said {knn_best}")
             if boosted:
                 decided += f"; terms boosted {', '.join(boosted)}"

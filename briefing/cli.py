@@ -1,4 +1,4 @@
-"""Command line: ``briefing run | extract | classify | check``. Only this module prints and picks exit codes.
+"""Command line: ``briefing run | send | extract | classify | check``. Only this module prints and picks exit codes.
 
 Exit codes: 0 success, 1 run error (or warnings under --strict), 2 usage or config error, 3 another run
 holds the lock.
@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
     p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
-    p.add_argument("--resend", action="store_true", help="with --send: email it even if this date was already sent")
+    p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")

@@ -13,6 +13,7 @@ from typing import Iterator, Sequence
 
 from .config import Config
 from .dates import resolve_date
+from .embed import prefetch
 from .figures import find_figures
 from .models import Article, Entity, Fact
 from .nlp import get_nlp
@@ -49,6 +50,7 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
     texts = (_paragraph_safe(a.text) for a in articles)
     for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
         article_facts, n = _facts_of(article, doc, config)
+        prefetch([f.text for f in article_facts])  # embeds on the other core meanwhile, inside pipeline.run only
         facts.extend(article_facts)
         sentences += n
     return Extracted(tuple(facts), sentences)

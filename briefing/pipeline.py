@@ -51,6 +51,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     from .classify import classify
     from .dedupe import dedupe
     from .disputes import find_disputes
+    from .embed import prefetching
     from .extract import extract
     from .history import History, shown_items
     from .ingest import ingest
@@ -64,7 +65,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
         articles = ingest(sources, config, date)
     if not articles.articles:
         raise NoInputError(f"no usable article in {', '.join(str(s) for s in sources) or 'the configured sources'}")
-    with timer.stage("extract"):
+    with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
         facts = extract(articles.articles, config)
     with timer.stage("classify"):
         themed = classify(list(facts.facts), config)

@@ -56,8 +56,12 @@ def publish(config: Config, date: dt.date) -> Published:
     entries = find_briefings(output, warnings)
     files: list[Path] = []
     if config.publish.index and entries:
-        files.append(write_index(output, entries, config.title))
-        files.append(write_latest(output, entries[0]))
+        try:
+            files.append(write_index(output, entries, config.title))
+            files.append(write_latest(output, entries[0]))
+        except OSError as exc:
+            raise DeliveryError(f"cannot update {output / INDEX_NAME} or {LATEST_NAME}: {exc.strerror or exc}; "
+                                "the briefing files stay in place") from None
     commit = None
     if config.publish.git:
         paths = [p for p in (output / date.isoformat() / n for n in BRIEFING_FILES) if p.exists()] + files

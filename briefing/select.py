@@ -135,28 +135,32 @@ def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
 
 
 def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
-    """One row per figure category of an event; differing values from different sources side by side."""
-    rows: list[tuple[float, KeyFigure]] = []
+    """One row per figure category of an event. The same number from several sources is one value with all of
+    them; different numbers for the same event stand side by side; two items giving the same numbers for the
+    same category are one row."""
+    # (category, values) -> [best item score, context, {value: (text as written, [article ids])}]
+    rows: dict[tuple[str, tuple[float, ...]], list] = {}
     for item in items:
-        by_cat: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        by_cat: dict[str, dict[float, tuple[str, list[str]]]] = defaultdict(dict)
         for fact in item.facts:
             for fig in fact.figures:
-                if fig.category not in _KEY_CATEGORIES:
-                    continue
-                by_cat[fig.category][_figure_label(fig)].append(fact.article_id)
+                if fig.category in _KEY_CATEGORIES:
+                    by_cat[fig.category].setdefault(fig.value, (fig.text.strip(), []))[1].append(fact.article_id)
         for cat, values in by_cat.items():
-            ordered = tuple((text, tuple(dict.fromkeys(srcs))) for text, srcs in
-                            sorted(values.items(), key=lambda kv: (-len(set(kv[1])), kv[0])))
-            sources = tuple(dict.fromkeys(s for _, srcs in ordered for s in srcs))
-            label = _CATEGORY_LABELS.get(cat, cat.capitalize())
-            rows.append((item.score + 0.01 * _KEY_CATEGORIES.index(cat) * -1,
-                         KeyFigure(category=cat, label=label, values=ordered, context=item.text, sources=sources)))
-    rows.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
-    return tuple(r[1] for r in rows[:limit])
-
-
-def _figure_label(fig) -> str:
-    return fig.text.strip()
+            row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}])
+            if item.score > row[0]:
+                row[0], row[1] = item.score, item.text
+            for value, (text, srcs) in values.items():
+                row[2].setdefault(value, (text, []))[1].extend(srcs)
+    figures = []
+    for (cat, _), (score, context, values) in rows.items():
+        ordered = sorted(values.items(), key=lambda kv: (-len(set(kv[1][1])), kv[0]))
+        shown = tuple((text, tuple(dict.fromkeys(srcs))) for _, (text, srcs) in ordered)
+        sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
+        figures.append((score, KeyFigure(category=cat, label=_CATEGORY_LABELS.get(cat, cat.capitalize()),
+                                         values=shown, context=context, sources=sources)))
+    figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
+    return tuple(f for _, f in figures[:limit])
 
 
 def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:

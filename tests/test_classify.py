@@ -1,0 +1,177 @@
+"""The classify stage: themes for sentences, user-defined themes, explanations, determinism."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing.classify import ThemeClassifier, classify, get_classifier, load_shipped_examples
+from briefing.config import DEFAULT_THEMES, ClassifyConfig, Config, Theme
+from briefing.models import Fact
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_LABELS = ROOT.parent / "shared" / "labels" / "dev_labels.jsonl"
+
+CLEAR = {
+    # from the sample articles shipped in samples/
+    "negotiations": [
+        "On Friday Russian Foreign Minister Sergei Lavrov said Moscow is preparing a response to Ukraine’s prior "
+        "proposals issued in Istanbul early this week on reaching a ceasefire, as the next round of dialogue is "
+        "currently underway via remote link.",
+        "The Ukrainian delegation proposed neutrality in exchange for security guarantees from several countries.",
+    ],
+    "battlefield": [
+        "Russian Deputy Defense Minister Alexander Fomin said Moscow would “radically reduce its military activity "
+        "in the direction of Kyiv and Chernihiv.”",
+        "Ukrainian troops recaptured two villages east of the capital after heavy artillery fire.",
+    ],
+    "humanitarian": [
+        "Thousands of civilians were evacuated from the besieged city through a humanitarian corridor on Sunday.",
+        "A shell hit a children's hospital, killing three patients and injuring eleven, the mayor said.",
+    ],
+    "sanctions": [
+        "The European Union agreed a new package of sanctions including a ban on imports of Russian coal.",
+        "Several Western companies have suspended their operations in Russia and frozen new investment.",
+    ],
+    None: [
+        "Image via The Guardian/Shutterstock",
+        "Sign up for our morning newsletter and get the news delivered to your inbox.",
+        "Read more",
+    ],
+}
+
+ENERGY = Theme(
+    key="energy",
+    title="Energy",
+    description="Energy supply and infrastructure: power plants, electricity grids, blackouts, fuel and gas supply "
+    "to homes and industry, nuclear power plant safety.",
+    terms=("power plant*", "grid", "blackout*", "electricity"),
+    examples=(
+        "Rolling blackouts were announced after strikes damaged three power plants.",
+        "The grid operator said electricity imports from neighbouring countries would be increased.",
+        "The nuclear plant lost external power for the second time this month.",
+        "Engineers restored electricity to 400,000 homes after repairs to substations.",
+        "The energy ministry asked households to limit their use of electricity during peak hours.",
+        "A fire broke out at the thermal power station after it was hit, the utility said.",
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def clf() -> ThemeClassifier:
+    return get_classifier(Config())
+
+
+def test_shipped_examples_cover_every_label():
+    shipped = load_shipped_examples()
+    for key in [t.key for t in DEFAULT_THEMES] + ["none"]:
+        assert len(shipped.get(key, ())) >= 80, key
+
+
+@pytest.mark.parametrize("expected,text", [(k, t) for k, texts in CLEAR.items() for t in texts])
+def test_clear_sentences(clf, expected, text):
+    theme, scores = clf.predict([text])[0]
+    assert theme == expected, (text, scores)
+    assert set(scores) == {t.key for t in DEFAULT_THEMES}
+    assert all(0.0 <= v <= 1.0 for v in scores.values())
+
+
+def test_guideline_hard_cases(clf):
+    cases = {
+        "A missile strike on a residential block killed 14 civilians, including three children.": "humanitarian",
+        "The United States announced a new shipment of anti-tank weapons and drones to the Ukrainian army.":
+            "battlefield",
+        "Russia and Ukraine agreed at the talks to exchange prisoners of war.": "negotiations",
+        "The fast-food chain said it would close all its restaurants in Russia and sell the business.": "sanctions",
+    }
+    got = clf.predict(list(cases))
+    for (text, expected), (theme, _) in zip(cases.items(), got):
+        assert theme == expected, text
+
+
+def test_classify_sets_theme_and_sorted_scores():
+    facts = [Fact(id="a#0", article_id="a", index=0, text=CLEAR["sanctions"][0]),
+             Fact(id="a#1", article_id="a", index=1, text="Image via The Guardian/Shutterstock")]
+    out = classify(facts, Config())
+    assert out[0].theme == "sanctions" and out[1].theme is None
+    assert out[0].scores[0][0] == "sanctions"
+    values = [v for _, v in out[0].scores]
+    assert values == sorted(values, reverse=True)
+    assert classify([], Config()) == []
+
+
+def test_user_defined_theme_wins_its_sentences():
+    config = Config(themes=DEFAULT_THEMES + (ENERGY,))
+    clf = get_classifier(config)
+    texts = ["Large parts of the country were left without electricity after a strike on a power plant.",
+             "The power grid operator warned of emergency blackouts in the capital this winter."]
+    for theme, scores in clf.predict(texts):
+        assert theme == "energy", scores
+        assert "energy" in scores and scores["energy"] == max(scores.values())
+    # the old themes still work next to it
+    assert clf.predict([CLEAR["humanitarian"][0]])[0][0] == "humanitarian"
+
+
+def test_theme_with_only_a_description_and_examples():
+    bare = Theme(key="energy", description=ENERGY.description, examples=ENERGY.examples)
+    clf = ThemeClassifier(DEFAULT_THEMES + (bare,))
+    theme, scores = clf.predict(["Engineers are working to reconnect the nuclear power plant to the electricity grid."])[0]
+    assert theme == "energy", scores
+
+
+def test_explain_lists_terms_and_examples(clf):
+    text = "The EU imposed new sanctions and an embargo on Russian coal."
+    info = clf.explain(text)
+    assert info["text"] == text and info["theme"] == "sanctions"
+    assert "sanctions" in info["terms"]["sanctions"] and "embargo" in info["terms"]["sanctions"]
+    assert info["terms"]["battlefield"] == []
+    near = info["examples"]["sanctions"]
+    assert 1 <= len(near) <= 3 and all(isinstance(s, str) and -1 <= sim <= 1 for sim, s in near)
+    assert [sim for sim, _ in near] == sorted((sim for sim, _ in near), reverse=True)
+    assert "sanctions" in info["decided_by"]
+    assert set(info["scores"]) == {t.key for t in DEFAULT_THEMES}
+    json.dumps(info)  # the CLI prints it as JSON
+
+
+def test_deterministic():
+    texts = [t for group in CLEAR.values() for t in group]
+    a = ThemeClassifier(DEFAULT_THEMES).predict(texts)
+    b = ThemeClassifier(DEFAULT_THEMES).predict(texts)
+    assert a == b
+
+
+def test_min_score_leaves_weak_facts_unthemed():
+    strict = ThemeClassifier(DEFAULT_THEMES, ClassifyConfig(min_score=0.999))
+    theme, scores = strict.predict(["Officials discussed several issues on Tuesday."])[0]
+    assert theme is None and scores
+
+
+def test_without_shipped_examples_config_alone_works():
+    clf = ThemeClassifier((ENERGY,) + DEFAULT_THEMES, ClassifyConfig(use_shipped_examples=False))
+    theme, _ = clf.predict(["Strikes on power plants caused blackouts across the region."])[0]
+    assert theme == "energy"
+
+
+def test_get_classifier_is_cached():
+    assert get_classifier(Config()) is get_classifier(Config())
+
+
+def test_bench_on_dev_labels():
+    if not SHARED_LABELS.exists():
+        pytest.skip("../shared/labels is absent")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "themes.py"), "--json"], capture_output=True,
+                         text=True, check=True, timeout=600)
+    result = json.loads(out.stdout)["dev"]
+    assert result["n"] == 260
+    assert result["macro_f1"] >= 0.70
+
+
+def test_bench_without_labels_exits_cleanly(tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "themes.py"), "--labels",
+                          str(tmp_path / "missing.jsonl")], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0
+    assert "no labelled sentences" in out.stderr

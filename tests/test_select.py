@@ -1,0 +1,94 @@
+import datetime as dt
+
+from briefing.config import Config, SelectConfig
+from briefing.models import Article, Fact, Figure, Item, Stats, Support
+from briefing.select import key_figures, score_item, select
+
+DAY = dt.date(2022, 4, 1)
+
+
+def fact(aid: str, text: str, theme: str, figures=(), speaker=None, index=0) -> Fact:
+    return Fact(id=f"{aid}#{index}", article_id=aid, index=index, text=text, theme=theme, speaker=speaker,
+                figures=tuple(figures), scores=((theme, 0.9),))
+
+
+def item(text: str, theme: str, sources=("a",), figures=(), speaker=None, outlets=None, index=0) -> Item:
+    facts = tuple(fact(s, text, theme, figures, speaker, index) for s in sources)
+    n = outlets or len(sources)
+    return Item(id=f"{sources[0]}#{text[:12]}", text=text, theme=theme, facts=facts, sources=tuple(sources),
+                speaker=speaker, figures=tuple(figures), date=None, hedged=False,
+                support=Support(n, "corroborated" if n > 1 else "single"))
+
+
+def articles(*ids):
+    return [Article(id=i, title=f"Title {i}", outlet=f"Outlet {i}", url=f"https://example.org/{i}", published=DAY,
+                    text="x", path=f"{i}.txt") for i in ids]
+
+
+KILLED = Figure(12, "killed", "at least 12 people were killed", "at least", "killed")
+
+ITEMS = [
+    item("A missile strike on the regional administration building killed at least 12 people, officials said.",
+         "humanitarian", ("a", "b", "c"), [KILLED], "officials"),
+    item("Negotiators met in Istanbul for a new round of talks on a ceasefire and security guarantees.",
+         "negotiations", ("a", "b")),
+    item("Troops withdrew from positions north of the capital as fighting moved to the east.", "battlefield", ("c",)),
+    item("The European Union agreed a fifth package of sanctions including a ban on coal imports.", "sanctions",
+         ("b",), speaker="the Commission"),
+    item("Artillery shelled villages along the contact line overnight, the general staff said.", "battlefield",
+         ("d",), speaker="the general staff", index=5),
+]
+
+
+def test_corroborated_items_with_figures_rank_first():
+    scores = [score_item(i) for i in ITEMS]
+    assert scores[0] == max(scores)
+    assert score_item(ITEMS[2]) > score_item(ITEMS[4])  # same outlets count, but the lead sentence
+
+
+def test_takeaways_cover_the_best_of_each_theme_and_sections_do_not_repeat_them():
+    brief = select(ITEMS, articles("a", "b", "c", "d"), Config(select=SelectConfig(takeaways=4)), DAY, Stats())
+    assert brief.takeaways[0].text == ITEMS[0].text
+    assert sorted(t.theme for t in brief.takeaways) == ["battlefield", "humanitarian", "negotiations", "sanctions"]
+    shown = [i.text for s in brief.sections for i in s.items]
+    assert shown == [ITEMS[4].text]
+    assert [s.key for s in brief.sections] == ["negotiations", "battlefield", "humanitarian", "sanctions"]
+
+
+def test_sources_are_numbered_in_order_of_first_citation():
+    brief = select(ITEMS, articles("d", "c", "b", "a", "z"), Config(), DAY, Stats())
+    assert [(s.number, s.id) for s in brief.sources] == [(1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "z")]
+
+
+def test_near_duplicate_items_are_not_both_shown():
+    twin = item("A missile strike on the regional administration building killed at least 12 people, "
+                "officials told reporters.", "humanitarian", ("d",), [KILLED])
+    brief = select(ITEMS + [twin], articles("a", "b", "c", "d"), Config(), DAY, Stats())
+    texts = [t.text for t in brief.takeaways] + [i.text for s in brief.sections for i in s.items]
+    assert twin.text not in texts
+
+
+def test_per_theme_cap():
+    many = [item(f"Shelling hit district number {n} of the city overnight, damaging {n + 2} homes and a school.",
+                 "battlefield", (f"s{n}",), index=n) for n in range(10)]
+    brief = select(many, articles(*[f"s{n}" for n in range(10)]), Config(select=SelectConfig(per_theme=2)),
+                   DAY, Stats())
+    shown = list(brief.takeaways) + [i for s in brief.sections for i in s.items]
+    assert len(shown) <= 2
+
+
+def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
+    def with_facts(*pairs, score=1.0):
+        facts = tuple(Fact(id=f"{a}#0", article_id=a, index=0, text="t", figures=(f,)) for a, f in pairs)
+        return Item(id=pairs[0][0], text=f"event {pairs[0][0]}", theme="humanitarian", facts=facts,
+                    sources=tuple(a for a, _ in pairs), speaker=None, figures=(), date=None, hedged=False,
+                    support=Support(len(pairs), "single"), score=score)
+
+    twelve = Figure(12, "killed", "12 people were killed", "", "killed")
+    twelve_reworded = Figure(12, "dead", "twelve dead", "", "killed")
+    fifteen = Figure(15, "killed", "15 killed", "", "killed")
+    rows = key_figures([with_facts(("a", twelve), ("b", twelve_reworded), ("c", fifteen), score=2.0),
+                        with_facts(("d", twelve), ("e", fifteen))], 8)
+    assert len(rows) == 1
+    assert rows[0].values == (("12 people were killed", ("a", "b", "d")), ("15 killed", ("c", "e")))
+    assert rows[0].context == "event a"
