@@ -194,15 +194,22 @@ CHILDREN = {"pipeline": child_pipeline, "raw": child_raw, "lexrank": child_lexra
 
 
 def _spawn(kind: str, extra: list[str]) -> tuple[dict, float]:
+    """Run one child; its JSON result gains ``cpu_s``, the user + system CPU seconds it used."""
+    import resource
+
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *extra]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                SOURCE_DATE_EPOCH="1648598400")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result, wall
 
 
 # ---------------------------------------------------------------------------------------------------- parent
@@ -224,7 +231,8 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
     return {
         "articles": pipe["articles"], "sentences": pipe["sentences"], "facts": pipe["facts"],
         "embedded": pipe["embedded"], "wall_s": wall, "articles_per_s": pipe["articles"] / wall,
-        "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"],
+        "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"], "cpu_s": pipe["cpu_s"],
+        "load_avg": os.getloadavg()[0],
         "stages_s": {s: t.get(s, 0.0) for s in STAGES},
         "raw": {"spacy_s": raw["spacy"], "embed_s": raw["embed"], "load_s": raw["spacy_load"] + raw["embed_load"]},
         "raw_nlp_s": raw_nlp, "overhead": work / raw_nlp if raw_nlp else None,
@@ -233,12 +241,13 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("arts", "sents", "wall s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
+    head = ("arts", "sents", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
             "ovh x", "LexRank")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         st = r["stages_s"]
-        cells = [r["articles"], r["sentences"], f"{r['wall_s']:.1f}", f"{r['articles_per_s']:.1f}",
+        cells = [r["articles"], r["sentences"], f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
+                 f"{r['articles_per_s']:.1f}",
                  f"{r['sentences_per_s']:.0f}", f"{r['peak_rss_mb']:.0f}", *(f"{st[s]:.2f}" for s in STAGES),
                  f"{r['raw']['spacy_s']:.2f}", f"{r['raw']['embed_s']:.2f}", f"{r['raw_nlp_s']:.2f}",
                  f"{r['overhead']:.2f}" if r["overhead"] else "-",
@@ -281,8 +290,7 @@ def main(argv=None) -> int:
         for n in sizes:
             row = measure(pool, n, args, Path(tmp))
             rows.append(row)
-            if not args.json:
-                print(f"{n} articles: {row['wall_s']:.1f} s wall, {row['peak_rss_mb']:.0f} MB peak", file=sys.stderr)
+            print(f"{n} articles: {row['wall_s']:.1f} s wall, {row['peak_rss_mb']:.0f} MB peak", file=sys.stderr)
     if args.json:
         print(json.dumps({"pool": len(pool), "cores": os.cpu_count(), "rows": rows}, indent=2))
     else:

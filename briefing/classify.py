@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from .config import ClassifyConfig, Config, Theme
+from .errors import ConfigError
 from .models import Fact
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Params:
     """How much a theme's description counts, relative to one example sentence."""
     config_example_weight: float = 1.0
     """How much each example sentence from the config counts, relative to a shipped one."""
+    desk_example_weight: float = 1.0
+    """How much each sentence of ``classify.examples_file`` counts, relative to a shipped one."""
 
 
 DEFAULT_PARAMS = Params()
@@ -95,6 +98,69 @@ def load_shipped_examples(path: str = str(EXAMPLES_PATH)) -> dict[str, tuple[str
     for label, sentences in data.items():
         out[str(label)] = tuple(str(s).strip() for s in (sentences or ()) if str(s).strip())
     return out
+
+
+def load_labelled_file(path: str | Path) -> list[tuple[str, str]]:
+    """The desk's labelled sentences (``classify.examples_file``): (text, label) pairs, label "none" for no theme.
+
+    JSONL (``.jsonl``/``.json``), one ``{"text": ..., "label": ...}`` object a line, or YAML: a list of such
+    mappings, or a mapping label -> sentences like the shipped ``theme_examples.yaml``. A row whose ``label`` is
+    null or missing takes the first of its ``labels`` (the layout of two-annotator files); a null label means
+    "none". Rows without text or any label are skipped. Raises ConfigError when the file cannot be read."""
+    path = Path(path)
+    return list(_load_labelled(str(path), path.stat().st_mtime_ns if path.exists() else 0))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_labelled(path: str, _mtime: int) -> tuple[tuple[str, str], ...]:
+    import json
+
+    import yaml
+
+    where = "classify.examples_file"
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found", where) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}", where) from None
+    rows: list = []
+    if path.endswith((".jsonl", ".json", ".ndjson")):
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}: line {n}: invalid JSON: {exc.msg}", where) from None
+    else:
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: invalid YAML: {exc}", where) from None
+        if isinstance(data, dict):
+            rows = [{"text": s, "label": lab} for lab, sents in data.items() for s in (sents or ())]
+        elif isinstance(data, list):
+            rows = data
+        elif data is not None:
+            raise ConfigError(f"{path}: expected a list of {{text, label}} rows or a mapping label -> sentences",
+                              where)
+    out: list[tuple[str, str]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        text = " ".join(str(row.get("text") or "").split())
+        label = row.get("label")
+        if label is None:
+            given = row.get("labels") or ()
+            if given:
+                label = given[0] or NONE
+            elif "label" in row:
+                label = NONE  # an explicit null and no annotators' labels: no theme
+        if not text or label is None:
+            continue
+        out.append((text, str(label).strip().lower() or NONE))
+    return tuple(out)
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -131,7 +197,8 @@ class ThemeClassifier:
 
     def __init__(self, themes: Sequence[Theme], settings: ClassifyConfig = ClassifyConfig()):
         shipped = load_shipped_examples() if settings.use_shipped_examples else {}
-        self._setup(tuple(themes), settings, shipped, DEFAULT_PARAMS)
+        desk = load_labelled_file(settings.examples_file) if settings.examples_file else []
+        self._setup(tuple(themes), settings, shipped, DEFAULT_PARAMS, desk)
 
     @classmethod
     def with_examples(
@@ -140,15 +207,19 @@ class ThemeClassifier:
         shipped: dict[str, Sequence[str]],
         settings: ClassifyConfig = ClassifyConfig(),
         params: Params = DEFAULT_PARAMS,
+        desk: Sequence[tuple[str, str]] = (),
     ) -> "ThemeClassifier":
-        """A classifier trained on the given labelled sentences instead of the shipped file (for cross-validation)."""
+        """A classifier trained on the given labelled sentences instead of the shipped file and
+        ``settings.examples_file`` (for cross-validation): ``shipped`` maps label -> sentences, ``desk`` holds
+        (text, label) pairs learnt like the rows of an examples file."""
         self = cls.__new__(cls)
-        self._setup(tuple(themes), settings, {k: tuple(v) for k, v in shipped.items()}, params)
+        self._setup(tuple(themes), settings, {k: tuple(v) for k, v in shipped.items()}, params, list(desk))
         return self
 
     # -- training -------------------------------------------------------------------------------------------
 
-    def _setup(self, themes: tuple[Theme, ...], settings: ClassifyConfig, shipped: dict, params: Params) -> None:
+    def _setup(self, themes: tuple[Theme, ...], settings: ClassifyConfig, shipped: dict, params: Params,
+               desk: list[tuple[str, str]]) -> None:
         from .embed import embed
 
         if not themes:
@@ -170,9 +241,19 @@ class ThemeClassifier:
                 weights.append(weight)
                 kinds.append(kind)
 
+        known = set(self.keys) | {NONE}
+        unknown = sorted({lab for _, lab in desk if lab not in known})
+        if unknown:
+            log.warning("classify.examples_file: label(s) %s are not theme keys or \"none\"; those rows are ignored",
+                        ", ".join(unknown))
+        by_label: dict[str, list[str]] = {}
+        for text, lab in desk:
+            by_label.setdefault(lab, []).append(text)
         for i, theme in enumerate(themes):
             for s in shipped.get(theme.key, ()):
                 add(s, i, 1.0, "shipped")
+            for s in by_label.get(theme.key, ()):
+                add(s, i, params.desk_example_weight, "desk")
             for s in theme.examples:
                 add(s, i, params.config_example_weight, "config")
             if theme.description:
@@ -180,11 +261,10 @@ class ThemeClassifier:
             if not any(lab == i for lab in labels):
                 # Terms only: their phrase stands in for an example so the theme is not empty.
                 add(", ".join(t.rstrip("*") for t in theme.terms) or theme.key, i, 1.0, "terms")
-        none_examples = shipped.get(NONE, ())
+        none_examples = [(s, "shipped") for s in shipped.get(NONE, ())] + [(s, "desk") for s in by_label.get(NONE, ())]
         self.has_none = bool(none_examples)
-        if self.has_none:
-            for s in none_examples:
-                add(s, len(themes), 1.0, "shipped")
+        for s, kind in none_examples:
+            add(s, len(themes), 1.0 if kind == "shipped" else params.desk_example_weight, kind)
         self.labels = self.keys + ([NONE] if self.has_none else [])
         self.texts = texts
         self.y = np.array(labels, dtype=np.int64)

@@ -86,6 +86,9 @@ class ClassifyConfig:
     briefing). 0 means: trust the classifier's own "none" decision."""
     use_shipped_examples: bool = True
     """Learn from the labelled example sentences that ship with the project, as well as the config's."""
+    examples_file: Path | None = None
+    """The desk's own labelled sentences, JSONL or YAML (``{"text", "label"}`` per row; label a theme key or
+    "none"), learnt alongside the shipped examples."""
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,23 @@ def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:
 
 
 def _sentences(doc) -> Iterator:
-    """Sentences, with paragraph breaks always ending one."""
+    """Sentences, with paragraph breaks always ending one, and a sentence the parser cut inside brackets
+    ("defending [Ukraine] from") joined again."""
+    pending = None
+    for span in _raw_sentences(doc):
+        if pending is not None:
+            span = doc[pending.start : span.end]
+            pending = None
+        text = span.text
+        if text.count("[") > text.count("]") or text.count("(") > text.count(")"):
+            pending = span
+            continue
+        yield span
+    if pending is not None:
+        yield pending
+
+
+def _raw_sentences(doc) -> Iterator:
     for sent in doc.sents:
         start = sent.start
         for token in sent:
@@ -160,15 +176,11 @@ def _trim(text: str) -> str:
 
 def _balance_quotes(text: str) -> str:
     """A quote that spans sentences leaves an unmatched mark on one of them; drop that mark."""
-    if text.count('"') % 2:
-        if text.startswith('"'):
-            return text[1:].lstrip()
-        if text.endswith('"'):
-            return text[:-1].rstrip()
-    opens, closes = sum(text.count(c) for c in "“«"), sum(text.count(c) for c in "”»")
-    if opens > closes and text[:1] in _OPEN_QUOTES:
+    if sum(text.count(c) for c in '"“”«»') % 2 == 0:
+        return text
+    if text[:1] in _OPEN_QUOTES:
         return text[1:].lstrip()
-    if closes > opens and text[-1:] in _CLOSE_QUOTES:
+    if text[-1:] in _CLOSE_QUOTES:
         return text[:-1].rstrip()
     return text
 

@@ -116,3 +116,34 @@ def test_help_is_fast_and_imports_nothing_heavy():
             "'trafilatura') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_user_theme_in_the_config_shows_up_in_the_briefing(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "grid.md").write_text(
+        "---\ntitle: Strikes hit the power grid\noutlet: Example Wire\npublished: 2022-04-01\n---\n"
+        "Russian missiles struck three electrical substations overnight, cutting power to 400,000 homes, "
+        "the national grid operator said.\n\n"
+        "Engineers restored electricity to most of the capital by the morning, the energy ministry said.\n\n"
+        "Negotiators met in Istanbul for a new round of peace talks on Tuesday, the foreign ministry said.\n",
+        encoding="utf-8")
+    cfg = config_file(tmp_path, (
+        "themes:\n"
+        "  - key: negotiations\n    description: Peace talks, ceasefire negotiations and diplomacy.\n"
+        "  - key: battlefield\n    description: Fighting, troop movements and military strikes.\n"
+        "  - key: energy\n    title: Energy\n"
+        "    description: Power plants, electricity grids, fuel supplies and attacks on energy infrastructure.\n"
+        "    terms: [power grid, substation*, electricity, blackout*, power plant*]\n"
+        "    examples:\n"
+        "      - Shelling cut the external power line to the nuclear plant.\n"
+        "      - Rolling blackouts were announced after strikes on substations.\n"
+        "      - The grid operator said power had been restored to the eastern regions.\n"))
+    assert main(["run", "--config", str(cfg), "--input", str(inputs), "--date", "2022-04-01", "-q"]) == 0
+    data = json.loads((tmp_path / "out" / "2022-04-01" / "briefing.json").read_text(encoding="utf-8"))
+    assert [t["key"] for t in data["themes"]] == ["negotiations", "battlefield", "energy"]
+    energy = [t["text"] for t in data["takeaways"] if t["theme"] == "energy"]
+    energy += [i["text"] for t in data["themes"] if t["key"] == "energy" for i in t["items"]]
+    assert any("substations" in text for text in energy)
+    md = (tmp_path / "out" / "2022-04-01" / "briefing.md").read_text(encoding="utf-8")
+    assert "substations" in md
