@@ -5,7 +5,9 @@ The model is trained when it is loaded, in well under a second, from:
 * the labelled sentences shipped in ``briefing/data/theme_examples.yaml`` (one list per default theme and
   one for "none": page boilerplate, background, opinion), unless ``classify.use_shipped_examples`` is off;
 * each configured theme's ``examples`` and its ``description`` (so a theme added in ``config.yaml`` with a
-  description and a handful of examples is learnt like the built-in ones).
+  description and a handful of examples is learnt like the built-in ones);
+* the desk's own labelled sentences in ``classify.examples_file`` (JSONL or YAML, see
+  :func:`load_labelled_file`), if set.
 
 Every sentence is embedded (MiniLM, :mod:`briefing.embed`) and scored by two simple models whose
 probabilities are averaged:
@@ -16,10 +18,16 @@ probabilities are averaged:
 2. nearest examples: for each label, the mean cosine similarity of the ``k`` most similar training sentences,
    turned into probabilities with a softmax.
 
-The theme's ``terms`` then add a light boost to the themes they match, and "none" gets a small prior boost
-(most sentences on a news page are not news on a theme). The label with the highest probability wins;
-"none" means no theme. ``explain`` shows all of it: the matched terms, the nearest examples
-per theme and what decided.
+A third model reads the words: a class-balanced ridge classifier on TF-IDF words and word pairs plus a few
+page-text shape markers (photo credits, captions ending in a date, text cut off without a full stop), solved
+in the dual with one n x n solve; its softmax is mixed in with weight ``Params.word_weight``.
+
+The theme's ``terms`` then add a light boost to the themes they match, the labelling guidelines' cues for the
+default themes (``GUIDELINE_CUES``: "liberated", mobilisation, weapons deliveries...) a similar one, captions
+and photo credits boost "none", and "none" gets a small prior boost (most sentences on a news page are not news
+on a theme). The label with the highest probability wins; "none" means no theme. ``explain`` shows all of it:
+the matched terms and cues, the words that pushed towards each label, the nearest examples per theme and what
+decided.
 """
 
 from __future__ import annotations
@@ -77,6 +85,16 @@ class Params:
     """How much a theme's description counts, relative to one example sentence."""
     config_example_weight: float = 1.0
     """How much each example sentence from the config counts, relative to a shipped one."""
+    word_weight: float = 0.2
+    """Weight of the word model (TF-IDF ridge) in the ensemble; the rest goes to the embedding models."""
+    cue_boost: float = 1.0
+    """Added to a default theme's log-probability per matched guideline cue (``GUIDELINE_CUES``, at most 2)."""
+    boilerplate_boost: float = 1.0
+    """Added to the log-probability of "none" when the text looks like a caption or a photo credit."""
+    word_l2: float = 1.0
+    """L2 penalty of the word model."""
+    word_temp: float = 0.05
+    """Softmax temperature over the word model's outputs."""
     desk_example_weight: float = 1.0
     """How much each sentence of ``classify.examples_file`` counts, relative to a shipped one."""
 
@@ -186,6 +204,131 @@ def _fit_ridge(X: np.ndarray, y: np.ndarray, sw: np.ndarray, k: int, l2: float) 
     return Wb[:-1], Wb[-1]
 
 
+_WORD = re.compile(r"[a-z][a-z'’\-]*[a-z]|[a-z]|\d+")
+_STOP = frozenset(
+    "a an the of to in on at for from by with and or but as is are was were be been being it its this that these "
+    "those he she they we i you his her their our my your them him us me has have had do does did will would "
+    "can could should may might must not no so than then there here which who whom what when where while also "
+    "into over after before about said says say".split()
+)
+_CAPTION_DATE = re.compile(r"\b(?:on\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s+"
+                           r"(?:19|20)\d\d\.?\s*$", re.IGNORECASE)
+_CREDIT = re.compile(r"\b(?:image|photo|photograph|picture|video|credit|source)s?\s*(?:via|by|:|credit)|getty|"
+                     r"shutterstock|afp\b|reuters/|/ap\b|\bap photo|\(photo|©|\bfile photo", re.IGNORECASE)
+
+
+GUIDELINE_CUES: dict[str, tuple[str, ...]] = {
+    # From the labelling guidelines: cues the default themes' terms miss. Used only when the theme is configured.
+    "battlefield": ("liberat*", "mobilis*", "mobiliz*", "recaptur*", "retook", "retak*", "counter-attack*",
+                    "weapons", "howitzer*", "air defen*", "ammunition", "anti-tank", "armoured", "armored",
+                    "shelled", "airstrike*", "air strike*", "frontline*", "combat", "soldiers", "servicemen",
+                    "invasion"),
+    "humanitarian": ("unhcr", "unicef", "world food programme", "icrc", "fled", "flee*", "shelter*",
+                     "residents", "war crime*", "bodies", "casualties"),
+    "negotiations": ("negotiator*", "talks", "treaty", "round of talks", "go-between", "guarantor*"),
+    "sanctions": ("blacklist*", "exports", "imports", "companies", "business", "economic*", "inflation"),
+}
+
+
+def _boilerplate(text: str) -> str | None:
+    """Why ``text`` looks like page furniture rather than news (a photo credit or a caption ending in a date)."""
+    if _CREDIT.search(text):
+        return "photo credit"
+    if _CAPTION_DATE.search(text.strip()):
+        return "caption ending in a date"
+    return None
+
+
+def _text_features(text: str) -> list[str]:
+    """The sparse features of the word model: content words, word pairs and a few page-text shape markers
+    (photo credits, caption-style dates, quotes, sentences that stop without a full stop, very short texts)."""
+    low = text.lower()
+    words = _WORD.findall(low)
+    feats = [w for w in words if w not in _STOP and len(w) > 1]
+    feats += [f"{a} {b}" for a, b in zip(words, words[1:])]
+    stripped = text.strip()
+    if _CREDIT.search(text):
+        feats.append("#credit")
+    if _CAPTION_DATE.search(stripped):
+        feats.append("#caption-date")
+    if stripped and stripped[-1] not in ".!?\"'”’»)…:":
+        feats.append("#no-full-stop")
+    if stripped[:1] in "\"“‘«":
+        feats.append("#quote-start")
+    if len(words) <= 6:
+        feats.append("#short")
+    if "?" in stripped:
+        feats.append("#question")
+    return feats
+
+
+class _WordModel:
+    """A class-balanced ridge classifier on TF-IDF word and word-pair features, solved in the dual (one n x n
+    linear solve over the training sentences), so it needs no sparse-matrix library and stays deterministic."""
+
+    def __init__(self, texts: list[str], y: np.ndarray, sw: np.ndarray, n_labels: int, l2: float, min_df: int = 2):
+        docs = [_text_features(t) for t in texts]
+        df: dict[str, int] = {}
+        for d in docs:
+            for f in set(d):
+                df[f] = df.get(f, 0) + 1
+        vocab = sorted(f for f, c in df.items() if c >= min_df)
+        self.index = {f: i for i, f in enumerate(vocab)}
+        self.vocab = vocab
+        n = len(texts)
+        self.idf = np.log((1 + n) / (1 + np.array([df[f] for f in vocab], dtype=np.float64))) + 1.0
+        rows = [self._vector(d) for d in docs]
+        # Kernel through an inverted index: each feature adds the products of its documents' weights.
+        postings: dict[int, list[tuple[int, float]]] = {}
+        for i, (idx, val) in enumerate(rows):
+            for j, v in zip(idx.tolist(), val.tolist()):
+                postings.setdefault(j, []).append((i, v))
+        K = np.zeros((n, n))
+        for plist in postings.values():
+            if len(plist) == 1:
+                i, v = plist[0]
+                K[i, i] += v * v
+                continue
+            ii = np.fromiter((i for i, _ in plist), dtype=np.int64, count=len(plist))
+            vv = np.fromiter((v for _, v in plist), dtype=np.float64, count=len(plist))
+            K[np.ix_(ii, ii)] += np.outer(vv, vv)
+        Y = np.zeros((n, n_labels))
+        Y[np.arange(n), y] = 1.0
+        # Weighted ridge in the dual, with an (almost free) bias through a constant feature.
+        alpha = np.linalg.solve(K + 1.0 + np.diag(l2 / sw), Y)
+        self.W = np.zeros((len(vocab), n_labels))
+        for (idx, val), a in zip(rows, alpha):
+            self.W[idx] += np.outer(val, a)
+        self.b = alpha.sum(axis=0)
+
+    def _vector(self, feats: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        for f in feats:
+            j = self.index.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        idx = np.array(sorted(counts), dtype=np.int64)
+        if not len(idx):
+            return idx, np.zeros(0)
+        val = (1.0 + np.log([counts[j] for j in idx.tolist()])) * self.idf[idx]
+        return idx, val / np.linalg.norm(val)
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        out = np.tile(self.b, (len(texts), 1))
+        for r, t in enumerate(texts):
+            idx, val = self._vector(_text_features(t))
+            if len(idx):
+                out[r] += val @ self.W[idx]
+        return out
+
+    def contributions(self, text: str, label: int, top: int = 5) -> list[tuple[str, float]]:
+        """The features that pushed ``text`` most towards ``label``."""
+        idx, val = self._vector(_text_features(text))
+        contrib = val * self.W[idx, label] if len(idx) else np.zeros(0)
+        order = sorted(range(len(idx)), key=lambda k: (-contrib[k], self.vocab[idx[k]]))
+        return [(self.vocab[idx[k]], round(float(contrib[k]), 4)) for k in order[:top] if contrib[k] > 0]
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -281,9 +424,16 @@ class ThemeClassifier:
         else:
             self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y,
                                                 self.sample_weight, params.l2)
+        self.words = _WordModel(texts, self.y, self.sample_weight, n_labels, params.word_l2) \
+            if params.word_weight > 0 else None
         self.term_patterns = {
             t.key: [(term, _term_pattern(term)) for term in t.terms if term.strip().rstrip("*").strip()]
             for t in themes
+        }
+        self.cue_patterns = {
+            key: [(cue, _term_pattern(cue)) for cue in GUIDELINE_CUES.get(key, ())
+                  if cue not in {t.strip().lower() for t in theme.terms}]
+            for key, theme in zip(self.keys, themes)
         }
 
     def _fit_logistic(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
@@ -312,9 +462,9 @@ class ThemeClassifier:
 
     # -- scoring --------------------------------------------------------------------------------------------
 
-    def _matched_terms(self, text: str) -> dict[str, list[str]]:
+    def _matched_terms(self, text: str, patterns_by_key: dict | None = None) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for key, patterns in self.term_patterns.items():
+        for key, patterns in (self.term_patterns if patterns_by_key is None else patterns_by_key).items():
             found = []
             for term, pat in patterns:
                 m = pat.search(text)
@@ -342,18 +492,29 @@ class ThemeClassifier:
             knn[:, c] = top.mean(axis=1)
         p_knn = _softmax(knn / p.knn_temp)
         probs = p.mix * p_lr + (1 - p.mix) * p_knn
+        if self.words is not None:
+            p_word = _softmax(self.words.scores(clean) / p.word_temp)
+            probs = (1 - p.word_weight) * probs + p.word_weight * p_word
+        else:
+            p_word = np.full_like(probs, 1.0 / probs.shape[1])
         terms = [self._matched_terms(t) for t in clean]
+        cues = [self._matched_terms(t, self.cue_patterns) for t in clean]
+        boiler = [_boilerplate(t) if self.has_none else None for t in clean]
         boost = np.zeros_like(probs)
-        for i, found in enumerate(terms):
+        for i, (found, cued) in enumerate(zip(terms, cues)):
             for j, key in enumerate(self.keys):
-                boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms)
+                boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms) + \
+                    p.cue_boost * min(len(cued[key]), p.max_terms)
+            if boiler[i]:
+                boost[i, len(self.keys)] = p.boilerplate_boost
         logp = np.log(np.clip(probs, 1e-9, None)) + boost
         if self.has_none:
             logp[:, len(self.keys)] += p.none_bias
         final = _softmax(logp)
         nearest = sims.max(axis=1) if sims.size else np.zeros(len(texts))
-        return {"final": final, "nearest": nearest, "lr": p_lr, "knn": p_knn, "knn_sim": knn, "sims": sims,
-                "terms": terms, "boost": boost}
+        return {"final": final, "nearest": nearest, "lr": p_lr, "knn": p_knn, "word": p_word, "knn_sim": knn,
+                "sims": sims,
+                "terms": terms, "cues": cues, "boilerplate": boiler, "boost": boost}
 
     def _decide(self, row: np.ndarray, nearest: float) -> tuple[str | None, str]:
         # Stable tie-breaking: the first label in config order wins a tie (np.argmax takes the first).
@@ -393,6 +554,9 @@ class ThemeClassifier:
         best = int(np.argmax(row))
         lr_best = self.labels[int(np.argmax(comp["lr"][0]))]
         knn_best = self.labels[int(np.argmax(comp["knn"][0]))]
+        word_best = self.labels[int(np.argmax(comp["word"][0]))] if self.words is not None else None
+        words = {label: self.words.contributions(" ".join(text.split()), c) for c, label in enumerate(self.labels)} \
+            if self.words is not None else {}
         boosted = [k for j, k in enumerate(self.keys) if comp["boost"][0, j] > 0]
         if why == "far":
             decided = (f"no shipped 'none' examples and no training sentence is similar enough "
@@ -403,14 +567,21 @@ class ThemeClassifier:
         else:
             decided = (f"{self.labels[best]} ({row[best]:.2f}): linear model said {lr_best}, "
                        f"nearest examples said {knn_best}")
+            if word_best:
+                decided += f", word model said {word_best}"
             if boosted:
-                decided += f"; terms boosted {', '.join(boosted)}"
+                decided += f"; terms/cues boosted {', '.join(boosted)}"
+            if comp["boilerplate"][0]:
+                decided += f"; looks like page furniture ({comp['boilerplate'][0]}), 'none' boosted"
         return {
             "text": text,
             "theme": theme,
             "scores": {key: float(round(row[j], 4)) for j, key in enumerate(self.keys)},
             "none_score": float(round(row[self.labels.index(NONE)], 4)) if self.has_none else None,
             "terms": comp["terms"][0],
+            "cues": {k: v for k, v in comp["cues"][0].items() if v},
+            "words": words,
+            "boilerplate": comp["boilerplate"][0],
             "examples": examples,
             "decided_by": decided,
         }

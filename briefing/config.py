@@ -117,6 +117,10 @@ class SelectConfig:
     """Sentences shorter than this are not facts."""
     max_words: int = 60
     """Sentences longer than this are cut from selection (usually run-on page text)."""
+    word_budget: int = 600
+    """Most words in the takeaways and theme items together: about two minutes of reading."""
+    max_share: float = 0.35
+    """At most this share of the input's words is shown (a briefing of two short articles stays short)."""
 
 
 @dataclass(frozen=True)
@@ -467,6 +471,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append("themes: at least one theme is needed")
     if not 1 <= config.select.takeaways <= 10:
         problems.append(f"select.takeaways: expected 1 to 10, got {config.select.takeaways}")
+    if not 0 < config.select.max_share <= 1:
+        problems.append(f"select.max_share: expected a number between 0 and 1, got {config.select.max_share}")
     if config.select.per_theme < 1:
         problems.append(f"select.per_theme: expected at least 1, got {config.select.per_theme}")
     if not 0 < config.merge.threshold <= 1:

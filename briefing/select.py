@@ -31,7 +31,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     # Already reported on an earlier day and nothing changed: not repeated.
     fresh = [it for it in items if _presentable(it, config) and it.novelty != "reported"]
     per_theme: dict[str, list[Item]] = defaultdict(list)
-    for it in rank_items(fresh, per_theme=config.select.per_theme):
+    budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
+    for it in rank_items(fresh, budget_words=budget, per_theme=config.select.per_theme):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}

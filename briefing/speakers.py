@@ -12,7 +12,7 @@ resolved to the previous speaker or to the last person named, never returned bar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------------------------------------
 # Configurable data
@@ -82,12 +82,19 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
     "inform": (),
     "brief": (),
     "publish": (),
+    "blame": (),
+    "project": (),
+    "forecast": ("forecast", "forecasts", "forecasting"),
+    "clarify": (),
+    "specify": (),
+    "show": ("shows", "showed", "shown", "showing"),
 }
 """Reporting verbs by lemma. The pipeline has no lemmatizer, so forms are generated from these."""
 
 WEAK_VERBS = frozenset(
     "add call describe repeat comment reply respond suggest ask observe assess estimate indicate maintain "
-    "post recall conclude point predict promise demand order publish brief appeal dismiss reject continue".split()
+    "post recall conclude point predict promise demand order publish brief appeal dismiss reject continue blame project "
+    "forecast".split()
 )
 """Reporting verbs that also have non-speech senses ("the attack added to tensions"): they count only with
 a clause complement, a quote in the sentence, or their speech particle ("called on/for", "pointed out")."""
@@ -159,7 +166,8 @@ PERSON_ROLES = frozenset(
     "officials diplomat negotiator analyst secretary chief commander general envoy ambassador senator "
     "leader head lawmaker deputy aide colonel captain lieutenant sergeant major director chancellor "
     "premier correspondent reporter journalist witness resident residents officer soldier expert "
-    "representative ombudsman prosecutor judge king queen prince pope".split()
+    "representative ombudsman ombudswoman ombudsperson prosecutor judge king queen prince pope commissioner "
+    "coordinator president-elect mp".split()
 )
 
 ORG_WORDS = frozenset(
@@ -211,6 +219,23 @@ _VERB_FORMS = _forms()
 
 
 @dataclass(frozen=True)
+class Memory:
+    """What an article has said so far that later sentences lean on, carried from sentence to sentence."""
+
+    roles: tuple[tuple[str, frozenset, str], ...] = ()
+    """(role word, words of the role phrase, name): "Mariupol Mayor Vadym Boychenko" -> ("mayor", {...}, ...)."""
+    outlet: str | None = None
+    """The last news organisation named ("the newspaper said")."""
+    org: str | None = None
+    """The last organisation that was the subject of a clause ("the bank said")."""
+    speaker: str | None = None
+    """The last speaker found ("the report said")."""
+    dateline: str | None = None
+    """The wire service of a dateline the sentence splitter cut off on its own ("KYIV (Reuters) -"): the
+    sentence right after it is credited to it when nothing else attributes that sentence."""
+
+
+@dataclass(frozen=True)
 class Attribution:
     speaker: str | None
     """"Volodymyr Zelensky", "the Ukrainian Emergency Situations Agency", "CNN", "a spokesman for ..."."""
@@ -222,6 +247,8 @@ class Attribution:
     """The speaker is a state institution speaking officially (ministry, general staff, army, government)."""
     verb: str | None
     """The reporting verb lemma ("say", "tell", "warn"...) or "according to"."""
+    memory: Memory | None = field(default=None, repr=False, compare=False)
+    """The article so far (roles and names, the last outlet...), for the sentences after this one."""
 
 
 def attribute(sent, previous: "Attribution | None" = None, last_person: str | None = None) -> Attribution:
@@ -235,21 +262,31 @@ def attribute(sent, previous: "Attribution | None" = None, last_person: str | No
     quote_spans = _quote_spans(text)
     quotes = tuple(q for q in (_clean_quote(text[a:b]) for a, b in quote_spans) if q)
     in_quote = _in_quote_fn(quote_spans, base)
+    memory = previous.memory if previous is not None and previous.memory is not None else None
+    if memory is None:
+        memory = Memory(speaker=previous.speaker if previous is not None else None)
 
-    speaker, verb = _find_speaker(sent, in_quote, bool(quote_spans), previous, last_person)
+    speaker, verb = _tweet_author(text)
+    if speaker is None:
+        speaker, verb = _find_speaker(sent, in_quote, bool(quote_spans), previous, last_person, memory)
 
     if speaker is None and previous is not None and previous.speaker and previous.quotes and quote_spans:
         # A quote that goes on from the sentence before: "...," the council said. "Many vehicles ..."
         quoted = sum(b - a for a, b in quote_spans)
         if quoted >= 0.7 * len(text.strip()):
             speaker, verb = previous.speaker, previous.verb
+    if speaker is None:
+        speaker, verb = _credit_line(sent, text)
+    if speaker is None and memory.dateline:
+        speaker, verb = memory.dateline, "report"
 
     hedged = _is_hedged(sent, text, quote_spans)
     party = bool(speaker) and _is_party(speaker, sent, previous, last_person)
     if speaker and not party and previous is not None and previous.party_claim and previous.speaker:
         # "Fomin added" after "Russian deputy defence minister Alexander Fomin told ..."
         party = speaker == previous.speaker or speaker.lower() in previous.speaker.lower()
-    return Attribution(speaker=speaker, quotes=quotes, hedged=hedged, party_claim=party, verb=verb)
+    return Attribution(speaker=speaker, quotes=quotes, hedged=hedged, party_claim=party, verb=verb,
+                       memory=_remember(sent, memory, speaker, in_quote))
 
 
 def attribute_text(text: str, context: str = "") -> str | None:
@@ -272,7 +309,7 @@ def attribute_text(text: str, context: str = "") -> str | None:
     for doc in docs:
         if doc is None:
             continue
-        for sent in _paragraph_sentences(doc):
+        for sent in _merge_fragments(_paragraph_sentences(doc)):
             if not sent.text.strip():
                 continue
             result = attribute(sent, previous=previous, last_person=last_person)
@@ -439,6 +476,8 @@ def _is_speech_use(verb, lemma: str, has_quotes: bool, sent) -> bool:
         return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon") for c in kids) or (
             "ccomp" in deps or "oprd" in deps
         )
+    if lemma == "show":  # "UN figures showed ...", not "the video shows a tank"
+        return any(c.dep_ == "nsubj" and c.lower_ in _FIGURE_NOUNS for c in kids)
     if lemma == "continue":
         return has_quotes and not deps & {"xcomp", "dobj"}
     if lemma == "point":
@@ -454,7 +493,7 @@ def _is_speech_use(verb, lemma: str, has_quotes: bool, sent) -> bool:
     return True
 
 
-def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
+def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person, memory=None):
     line_start = _line_start_fn(sent)
     candidates = []
     according = None
@@ -478,6 +517,21 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
             continue
         candidates.append((_depth(tok, sent), tok.i, tok, lemma))
     candidates.sort(key=lambda c: (c[0], c[1]))
+    unowned_report = []
+
+    def inner_person(outer):
+        """'Mayor X said the city needs help, Outlet reported': the person inside the outlet's report."""
+        for _, _, verb, lemma in candidates:
+            if verb.i >= outer.i or lemma in WEAK_VERBS or lemma in ("report", "show") or not _governed_by(verb, outer):
+                continue
+            subj = _verb_subject(verb, lemma, sent, line_start(verb), in_quote)
+            if subj is None or not hasattr(subj, "dep_"):
+                continue
+            if subj.ent_type_ == "PERSON" or _role_token(subj) or subj.lower_ in ("he", "she"):
+                speaker = _subject_text(subj, sent, previous, last_person, line_start(verb), in_quote)
+                if speaker:
+                    return (_by_memory(subj, sent, memory) or speaker), lemma
+        return None
 
     def from_verb(depth_limit: int):
         for depth, _, verb, lemma in candidates:
@@ -500,7 +554,13 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
                 continue  # "... following what he describes as ...": too far from the main clause to resolve
             speaker = _subject_text(subj, sent, previous, last_person, line_start(verb), in_quote)
             if speaker:
-                return speaker, lemma
+                if lemma == "report":
+                    inner = inner_person(verb)
+                    if inner:
+                        return inner
+                return (_by_memory(subj, sent, memory) or speaker), lemma
+            if subj.lower_ in ("report", "statement") and any(c.lower_ == "the" for c in subj.children):
+                unowned_report.append(lemma)
         return None
 
     found = from_verb(1)
@@ -512,12 +572,39 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person):
             speaker = _resolve_pronoun(pron, previous, last_person)
         else:
             speaker = _np_text(according, sent, line_start(according), source=True, in_quote=in_quote)
+            if speaker:
+                speaker = _by_memory(according, sent, memory) or speaker
         if speaker:
             return speaker, "according to"
     found = from_verb(10_000)
     if found:
         return found
+    if unowned_report and memory is not None and _org_like(memory.speaker):
+        return memory.speaker, unowned_report[0]  # "the report said" after "Reuters reported"
     return None, None
+
+
+def _governed_by(tok, head) -> bool:
+    cur = tok
+    for _ in range(50):
+        if cur.head.i == cur.i:
+            return False
+        cur = cur.head
+        if cur.i == head.i:
+            return True
+    return False
+
+
+_FIGURE_NOUNS = frozenset("figures data statistics numbers count tally estimates records survey poll".split())
+
+
+def _colon_dateline(tok, sent, line_start) -> bool:
+    """'Istanbul: Russia promised ...': a place name opening the line before a colon is a dateline."""
+    doc = sent.doc
+    right = max((t.i for t in tok.subtree if not t.is_punct), default=tok.i)
+    if tok.left_edge.i > max(line_start, sent.start) or right - tok.left_edge.i > 2 or right + 1 >= sent.end:
+        return False
+    return doc[right + 1].text == ":" and tok.ent_type_ in ("GPE", "LOC", "FAC")
 
 
 def _line_start_fn(sent):
@@ -547,7 +634,16 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
                     if obj is not None and not in_quote(obj):
                         return obj
         return None
-    subjects = [c for c in kids if c.dep_ == "nsubj" and c.i >= line_start]
+    subjects = [c for c in kids if c.dep_ == "nsubj" and c.i >= line_start and not _colon_dateline(c, sent, line_start)]
+    if len(subjects) > 1:
+        # "the Mayor of the besieged city, Vadym Boychenko has claimed": the name after the comma
+        named = [c for c in subjects if c.ent_type_ == "PERSON" and c.left_edge.i > sent.start
+                 and sent.doc[c.left_edge.i - 1].text == ","]
+        if named:
+            subjects = named + [c for c in subjects if c not in named]
+    if not subjects and verb.dep_ == "acl" and verb.tag_ == "VBD" and verb.head.i < verb.i and _in_span(verb.head, sent) \
+            and verb.head.dep_ == "ROOT" and verb.head.pos_ in ("NOUN", "PROPN") and verb.head.i >= line_start:
+        return verb.head  # "A source familiar with the file confirmed ..." parsed as a noun phrase
     if lemma == "quote":  # "TASS quoted Medinsky as saying"
         dobj = next((c for c in kids if c.dep_ == "dobj"), None)
         if dobj is not None and any(c.lower_ == "as" for c in kids):
@@ -579,6 +675,14 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
         for c in verb.head.children:
             if c.dep_ == "nsubj" and c.i >= line_start and _in_span(c, sent) and not in_quote(c):
                 return c
+    # The parser hung the subject on a headline run into this line: the noun phrase opening the line, when
+    # it runs up to the verb ("Talks set to begin\n\nA spokesperson for the ministry has told ...").
+    ls = max(line_start, sent.start)
+    if any(c.dep_ == "nsubj" and c.i < ls for c in verb.children):
+        tops = [t for t in sent.doc[ls : verb.i] if not (t.is_punct or t.is_space) and not (ls <= t.head.i < verb.i)
+                and t.dep_ not in ("aux", "auxpass", "neg", "advmod")]
+        if len(tops) == 1 and tops[0].pos_ in ("NOUN", "PROPN") and not in_quote(tops[0]):
+            return tops[0]
     # The parser hung the subject on a headline run into this line: take the phrase just before the verb.
     if not subjects or any(c.dep_ == "nsubj" and c.i < max(line_start, sent.start) for c in verb.children):
         before = _subject_before(verb, sent, line_start)
@@ -702,6 +806,8 @@ def _resolve_pronoun(pron: str, previous, last_person) -> str | None:
             return prev
         if prev and _name_like(prev):
             return prev
+        if prev and _role_person(prev) and re.match(r"(?i)(a|an|one)\s", prev):
+            return prev  # "A spokesperson for the ministry told ... He added": not a name mentioned in passing
         if last_person:
             return last_person
         if prev and _role_person(prev):
@@ -709,6 +815,8 @@ def _resolve_pronoun(pron: str, previous, last_person) -> str | None:
         return None
     if pron == "they" and prev and _plural_like(prev):
         return prev
+    if pron == "it" and prev and _org_like(prev) and not _plural_like(prev):
+        return prev  # "..., the agency said. It added ..."
     return None
 
 
@@ -724,7 +832,9 @@ def _name_like(s: str) -> bool:
 
 
 def _role_person(s: str) -> bool:
-    words = [w.lower().strip(".,") for w in s.split()]
+    """'the mayor', 'a spokesperson for the ministry': one person named by a role (the head before 'for'...)."""
+    head = re.split(r"\s(?:for|of|to|at|in|with|from|familiar|close)\s", s, maxsplit=1)[0]
+    words = [w.lower().strip(".,") for w in head.split()]
     return bool(words) and words[-1] in PERSON_ROLES and not words[-1].endswith("s")
 
 
@@ -758,17 +868,29 @@ def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -
                 last = max(c.subtree, key=lambda t: t.i)
                 if last.ent_type_ == "PERSON" and _in_span(last, sent):
                     return _entity_text(last) or last.text
+                # "The UN refugee agency, UNHCR, said": the organisation's name
+                if c.ent_type_ == "ORG" and head.tag_ in ("NN", "NNS") and not head.ent_type_ and head.i < c.i:
+                    name = _entity_text(c)
+                    if name and len(name.split()) <= 6:
+                        return _clean_tokens([t for t in sent.doc[c.left_edge.i : c.right_edge.i + 1]]) or name
     # "according to the governor's words", "a statement from the ministry said"
     if source and low in SOURCE_NOUNS:
         poss = next((c for c in kids if c.dep_ == "poss"), None)
         if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
             return _np_text(poss, sent, line_start, in_quote=in_quote)
         for c in kids:
-            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "in", "at"):
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                if obj is not None:
+                if obj is not None and (c.lower_ not in ("in", "at") or obj.ent_type_ == "ORG" or obj.lower_ in ORG_WORDS):
                     return _np_text(obj, sent, line_start, in_quote=in_quote)
-        return None
+        # "UN figures showed": the organisation named before the channel
+        owner = [c for c in kids if c.dep_ == "compound" and c.i < head.i and (c.pos_ == "PROPN" or c.ent_type_ in ("ORG", "GPE"))]
+        if owner and not any(c.dep_ == "poss" for c in kids):  # not "her Twitter account"
+            lo = min(t.i for t in owner[0].subtree)
+            return _clean_tokens(list(sent.doc[lo : owner[-1].i + 1]))
+        if low not in ("source", "sources"):
+            return None
+        # "a source familiar with the talks", "sources close to the Kremlin": the source is the speaker
     skip: set[int] = set()
     for t in head.subtree:
         if t.i == head.i or t.i in skip:
@@ -781,7 +903,9 @@ def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -
         elif t.dep_ == "prep":
             # keep "a spokesman for ...", "the city of ...", "adviser to ..."; not "in a statement"
             drop = t.lower_ not in _KEEP_PREPS or _is_channel(t)
-            if not drop and t.lower_ in ("in", "at", "with"):
+            if t.head.lower_ in ("familiar", "close") or (t.head.i == head.i and low in ("source", "sources")):
+                drop = False  # "a source familiar with the talks", "sources with knowledge of the plan"
+            elif not drop and t.lower_ in ("in", "at", "with"):
                 obj = next((g for g in t.children if g.dep_ == "pobj"), None)
                 drop = obj is None or obj.ent_type_ not in ("GPE", "LOC", "FAC", "ORG")
         if drop:
@@ -852,6 +976,227 @@ def _surname(name: str) -> str:
     while i > 0 and words[i - 1].lower() in SURNAME_PARTICLES:
         i -= 1
     return " ".join(words[i:])
+
+
+# --------------------------------------------------------------------------------------------------------
+# Article memory: roles named earlier, the last outlet and organisation, credit lines
+# --------------------------------------------------------------------------------------------------------
+
+_OUTLET_NOUNS = frozenset(
+    "newspaper paper daily outlet broadcaster tabloid publication magazine weekly".split()
+)
+"""'according to the American newspaper' -> the last news organisation named."""
+_ORG_NOUNS = frozenset(
+    "company bank firm group lender insurer carrier airline retailer charity organisation organization "
+    "manufacturer producer operator giant conglomerate corporation".split()
+)
+"""'the bank said' -> the organisation that was the subject of a recent sentence."""
+_ORG_RECENT = 3
+"""Sentences for which an organisation named as a subject stays 'the company'."""
+
+_TWEET = re.compile(
+    r"[—–]\s*([^—–()\n]{2,80}?)\s*\(@\w{1,30}\)\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})\s*$"
+)
+"""An embedded tweet's credit line: '... — Name (@handle) March 30, 2022'."""
+
+_WIRE_DATELINE = re.compile(r"^\s*[A-Z][\w.,' -]{1,60}?\(([A-Z][\w.& -]{0,30})\)\s*[-—–]")
+"""'KYIV (Reuters) -', 'ALLENTOWN, Pa. (AP) —': the wire service credited with the story."""
+
+_TRAILING_CREDIT = re.compile(r"\s[-—–]+\s*([A-Z][\w.'’&-]*(?:\s+[\w.'’&()-]+){0,4})\s*$")
+_COLON_CREDIT = re.compile(r":\s*([A-Z][\w.'’&-]*(?:\s+[\w.'’&-]+){0,2})\s*$")
+_NOT_CREDITS = frozenset(
+    "live updates update latest explained analysis opinion watch video photos photo pictures report day timeline "
+    "map maps what why how who when where as here in on at the a an more read listen".split()
+)
+
+
+def _tweet_author(text: str):
+    m = _TWEET.search(text)
+    if not m:
+        return None, None
+    name = m.group(1).split(",")[0].strip()
+    if not name or not name[:1].isupper() or len(name.split()) > 6:
+        return None, None
+    return name, "tweet"
+
+
+def _credit_line(sent, text: str):
+    """A sentence nothing else attributes: a wire dateline ('KYIV (Reuters) -') or a headline's trailing
+    credit ('Nine killed in strike on city – prosecutors' office', 'Death toll rises to 12: Governor')."""
+    m = _WIRE_DATELINE.match(text)
+    if m:
+        name = m.group(1).strip()
+        if NEWS_OUTLETS.fullmatch(name) or (name.isupper() and 2 <= len(name) <= 6):
+            return name, "report"
+    stripped = text.rstrip()
+    m = _TRAILING_CREDIT.search(stripped)
+    colon = False
+    if m is None and stripped[-1:] not in ".!?\"”'’":
+        m = _COLON_CREDIT.search(stripped)
+        colon = True
+    if m is None:
+        return None, None
+    name = m.group(1).strip()
+    head = stripped[: m.start()].strip()
+    words = name.split()
+    if any(ch.isdigit() for ch in name) or any(w.lower().strip("().,") in _NOT_CREDITS for w in words[:1]):
+        return None, None
+    if len(head.split()) < 3:
+        return None, None
+    rel = m.start(1)
+    toks = [t for t in sent if t.idx - sent.start_char >= rel]
+    if not toks or any(t.pos_ in ("VERB", "AUX", "PRON") for t in toks):
+        return None, None
+    if not any(t.pos_ == "PROPN" or t.lower_ in PERSON_ROLES or t.lower_ in ORG_WORDS for t in toks):
+        return None, None
+    if colon:
+        # "Ukraine war: Zelensky" is a topic line, not a credit, unless the part before reads as a headline
+        before = [t for t in sent if t.idx - sent.start_char < m.start() and not (t.is_space or t.is_punct)]
+        if not any(t.tag_.startswith("VB") for t in before) or before[0].pos_ == "VERB" or before[-1].pos_ in ("ADP", "VERB", "DET"):
+            return None, None  # "Read more about: X", "Topics: X"
+    if toks[0].ent_type_ in ("DATE", "TIME", "CARDINAL"):
+        return None, None
+    return re.sub(r"\s*\([^()]*\)\s*$", "", name).strip() or None, "report"
+
+
+def _org_like(s: str | None) -> bool:
+    if not s:
+        return False
+    if NEWS_OUTLETS.search(s):
+        return True
+    words = [w.strip(".,'’") for w in s.split()]
+    if any(w.lower() in ORG_WORDS for w in words):
+        return True
+    return any(w.isupper() and len(w) >= 2 and w.isalpha() for w in words) and not _role_person(s)
+
+
+def _is_outlet_name(name: str) -> bool:
+    if NEWS_OUTLETS.fullmatch(name.strip()):
+        return True
+    n = name.strip()
+    if n[:4].lower() == "the ":
+        n = "The " + n[4:]
+    return bool(_THE_TITLES.match(n))
+
+
+def _outlet_ent(ent) -> bool:
+    """A news organisation: a known one, a 'The ... Times' title, or one introduced as 'newspaper X'."""
+    if _is_outlet_name(ent.text):
+        return True
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    return before is not None and before.lower_ in _OUTLET_NOUNS | {"agency", "website", "channel", "network"}
+
+
+def _phrase_words(toks) -> frozenset:
+    return frozenset(t.lower_ for t in toks if t.is_alpha and t.dep_ not in ("det", "case", "cc") and t.lower_ not in ("of", "for", "to", "in"))
+
+
+def _role_token(t) -> bool:
+    return t.lower_ in PERSON_ROLES and t.tag_ in ("NN", "NNP") and t.pos_ in ("NOUN", "PROPN")
+
+
+def _role_of(ent, sent):
+    """(role word, role phrase words) given to the PERSON ``ent`` in ``sent``, or None."""
+    doc = sent.doc
+    # "Mariupol Mayor Vadym Boychenko", "the mayor Oleksandr Markushin", "Foreign Minister Dmytro Kuleba"
+    run = []
+    i = ent.start - 1
+    while i >= sent.start and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") and doc[i].ent_type_ != "PERSON":
+        run.append(doc[i])
+        i -= 1
+    roles = [t for t in run if _role_token(t)]
+    if roles:
+        return roles[0].lower_, _phrase_words(run)
+    # "the Mayor of the besieged city Mariupol, Vadym Boychenko" (a role phrase, a comma, the name)
+    if ent.start - 2 >= sent.start and doc[ent.start - 1].text == ",":
+        comma = ent.start - 1
+        best = None
+        for t in doc[sent.start : comma]:
+            if _role_token(t):
+                edge = max(x.i for x in t.subtree if x.i < comma)
+                if edge == comma - 1:
+                    best = t
+        if best is not None:
+            lo = min(x.i for x in best.subtree)
+            return best.lower_, _phrase_words(doc[lo:comma])
+    # "Vadym Boychenko, the mayor of Mariupol,"
+    j = ent.end
+    if j + 1 < sent.end and doc[j].text == ",":
+        k = j + 1
+        while k < sent.end and doc[k].pos_ in ("DET", "ADJ", "PROPN", "NOUN") and not _role_token(doc[k]):
+            k += 1
+        if k < sent.end and _role_token(doc[k]) and doc[k].dep_ == "appos":
+            hi = max(x.i for x in doc[k].subtree)
+            return doc[k].lower_, _phrase_words(doc[j + 1 : hi + 1])
+    return None
+
+
+def _remember(sent, memory: Memory, speaker: str | None, in_quote) -> Memory:
+    roles = list(memory.roles)
+    outlet = memory.outlet
+    org = memory.org
+    for ent in sent.ents:
+        if ent.label_ == "PERSON":
+            name = re.sub(r"[’']s$", "", ent.text).strip()
+            if not _usable_person(name):
+                continue
+            found = _role_of(ent, sent)
+            if found:
+                roles.append((found[0], found[1], name))
+        elif ent.label_ == "ORG":
+            if _outlet_ent(ent):
+                outlet = ent.text
+            elif ent.root.dep_ in ("nsubj", "nsubjpass") and not in_quote(ent.root):
+                org = (ent.text, 0)
+    if speaker and _is_outlet_name(speaker):
+        outlet = speaker
+    if org is not None:
+        org = (org[0], org[1] + 1) if org is memory.org else org
+    dateline = None
+    text = sent.text.strip()
+    m = _WIRE_DATELINE.match(text)
+    if m and speaker and not text[m.end():].strip():
+        dateline = speaker  # the whole sentence is "KYIV (Reuters) -"
+    return Memory(roles=tuple(roles[-16:]), outlet=outlet, org=org, speaker=speaker or memory.speaker,
+                  dateline=dateline)
+
+
+def _by_memory(head, sent, memory: Memory | None) -> str | None:
+    """'the mayor' -> the person last introduced as mayor; 'the newspaper' -> the last outlet named;
+    'the bank' -> the organisation just named as a subject. None when the memory does not say."""
+    if memory is None or not hasattr(head, "dep_") or head.tag_ not in ("NN", "NNP"):
+        return None
+    dets = [c for c in head.children if c.dep_ in ("det", "poss")]
+    if len(dets) != 1:
+        return None
+    d = dets[0]
+    if (d.dep_ == "det" and d.lower_ != "the") or (d.dep_ == "poss" and (d.tag_ == "PRP$" or d.lower_ in _POSSESSIVE_DETS)):
+        return None
+    sub = [t for t in head.subtree if _in_span(t, sent)]
+    if any(t.ent_type_ == "PERSON" for t in sub):
+        return None
+    low = head.lower_
+    if low in PERSON_ROLES:
+        need = {t.lower_ for t in sub if t.i != head.i and t.ent_type_ != "NORP" and (
+            (t.dep_ == "compound" and t.head.i == head.i) or t.pos_ == "PROPN")}
+        norp = {t.lower_ for t in sub if t.ent_type_ == "NORP"}
+        fits = [(w, n) for r, w, n in memory.roles if r == low and need <= w]
+        narrowed = [(w, n) for w, n in fits if norp <= w] if norp else []
+        if narrowed:
+            fits = narrowed
+        if not fits:
+            return None
+        if len({n for _, n in fits}) > 1 and not need and not narrowed:
+            return None  # "the president" after two presidents: ambiguous
+        return fits[-1][1]
+    if d.lower_ != "the" or any(t.pos_ == "PROPN" and t.ent_type_ != "NORP" for t in sub if t.i != head.i):
+        return None  # "the sub's website", "the Moscow newspaper": not the last one named
+    if low in _OUTLET_NOUNS:
+        here = [e.text for e in sent.ents if e.label_ == "ORG" and e.end <= head.i and _outlet_ent(e)]
+        return here[-1] if here else memory.outlet
+    if low in _ORG_NOUNS and memory.org and memory.org[1] <= _ORG_RECENT:
+        return memory.org[0]
+    return None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -928,6 +1273,22 @@ def _needs_context(subj) -> bool:
         if any(c.lower_ in ("latter", "former", "same") for c in kids):
             return True
     return False
+
+
+def _merge_fragments(spans):
+    """A piece with no verb the parser cut off a sentence ("... at 10:30 a.m." | "Istanbul time (4:30 ET).",
+    "... and artillery." | "- AFP") is read with the sentence it belongs to (same paragraph only)."""
+    pending = None
+    for span in spans:
+        if (pending is not None and not any(t.pos_ in ("VERB", "AUX") for t in span)
+                and "\n" not in span.doc[span.start - 1].whitespace_ + span.doc[span.start - 1].text):
+            pending = span.doc[pending.start : span.end]
+            continue
+        if pending is not None:
+            yield pending
+        pending = span
+    if pending is not None:
+        yield pending
 
 
 def _paragraph_sentences(doc):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefing.classify import ThemeClassifier, classify, get_classifier, load_shipped_examples
 from briefing.config import DEFAULT_THEMES, ClassifyConfig, Config, Theme
@@ -175,3 +176,86 @@ def test_bench_without_labels_exits_cleanly(tmp_path):
                           str(tmp_path / "missing.jsonl")], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0
     assert "no labelled sentences" in out.stderr
+
+
+# -- classify.examples_file ------------------------------------------------------------------------------------
+
+DESK_ENERGY = [
+    "The grid operator ordered rolling blackouts in four regions.",
+    "Engineers reconnected the power station to the grid overnight.",
+    "Households were asked to save electricity during the evening peak.",
+    "A strike on the thermal power plant left the city without heating.",
+    "Electricity exports were halted to keep the grid stable.",
+    "Repair crews restored power to most of the substations.",
+]
+
+
+def test_load_labelled_file_formats(tmp_path):
+    from briefing.classify import load_labelled_file
+
+    jsonl = tmp_path / "desk.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "Talks resumed in Istanbul.", "label": "negotiations"},
+        {"text": "Read more", "label": "none"},
+        {"text": "Both annotators: first wins.", "label": None, "labels": ["battlefield", "humanitarian"]},
+        {"text": "Disagreed, first said none.", "label": None, "labels": [None, "sanctions"]},
+        {"text": "  ", "label": "battlefield"},
+    ]) + "\n\n", encoding="utf-8")
+    assert load_labelled_file(jsonl) == [("Talks resumed in Istanbul.", "negotiations"), ("Read more", "none"),
+                                         ("Both annotators: first wins.", "battlefield"),
+                                         ("Disagreed, first said none.", "none")]
+    listed = tmp_path / "desk.yaml"
+    listed.write_text("- {text: A new round of talks, label: negotiations}\n- text: Getty Images\n  label: none\n",
+                      encoding="utf-8")
+    assert load_labelled_file(listed) == [("A new round of talks", "negotiations"), ("Getty Images", "none")]
+    mapping = tmp_path / "desk2.yml"
+    mapping.write_text("sanctions:\n  - The EU froze the bank's assets.\nnone:\n  - Share this article\n",
+                       encoding="utf-8")
+    assert load_labelled_file(mapping) == [("The EU froze the bank's assets.", "sanctions"),
+                                           ("Share this article", "none")]
+
+
+def test_load_labelled_file_errors(tmp_path):
+    from briefing.classify import load_labelled_file
+    from briefing.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not found"):
+        load_labelled_file(tmp_path / "missing.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "label": "none"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_labelled_file(bad)
+
+
+def test_examples_file_from_config_is_learnt(tmp_path):
+    from briefing.config import load_config
+
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "desk.jsonl").write_text(
+        "\n".join(json.dumps({"text": t, "label": "energy"}) for t in DESK_ENERGY)
+        + "\n" + json.dumps({"text": "Weather: sunny spells", "label": "weather"}) + "\n", encoding="utf-8")
+    themes = [{"key": t.key, "description": t.description, "terms": list(t.terms)} for t in DEFAULT_THEMES]
+    themes.append({"key": "energy", "description": "Power and heating."})
+    (tmp_path / "config.yaml").write_text(
+        yaml.safe_dump({"classify": {"examples_file": "labels/desk.jsonl"}, "themes": themes}), encoding="utf-8")
+    config, _ = load_config(tmp_path / "config.yaml")
+    assert config.classify.examples_file == tmp_path / "labels" / "desk.jsonl"
+    clf = ThemeClassifier(config.themes, config.classify)
+    assert sum(k == "desk" for k in clf.kinds) == len(DESK_ENERGY)  # the unknown "weather" row is ignored
+    theme, _ = clf.predict(["Power cuts hit the capital after the grid operator lost two power stations."])[0]
+    assert theme == "energy"
+    info = clf.explain("Blackouts are expected after the strike on the power plant.")
+    assert info["theme"] == "energy" and any(s in DESK_ENERGY for _, s in info["examples"]["energy"])
+    # without the file, the "energy" theme has only its description to learn from
+    plain = ThemeClassifier(config.themes, ClassifyConfig())
+    assert "desk" not in plain.kinds
+
+
+def test_explain_shows_word_model_and_cues(clf):
+    info = clf.explain("The town was liberated after Ukrainian forces pushed the Russian troops back.")
+    assert info["theme"] == "battlefield"
+    assert "liberat" in " ".join(info["cues"].get("battlefield", []))
+    assert info["words"]["battlefield"] and all(isinstance(w, str) and v > 0 for w, v in info["words"]["battlefield"])
+    assert "word model said" in info["decided_by"]
+    caption = clf.explain("A man walks past a damaged building in Kharkiv, Ukraine, March 28, 2022. (AP Photo)")
+    assert caption["theme"] is None and caption["boilerplate"]

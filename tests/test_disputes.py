@@ -39,7 +39,7 @@ RU_TALKS = item("rutalks", "Russia's chief negotiator Vladimir Medinsky said the
 
 def test_sides_are_read_from_the_speaker_and_the_words_introducing_them():
     assert side_of(RUSSIA) == "russia"
-    assert side_of(US) == "west"
+    assert side_of(US) == "united states"
     assert side_of(MAYOR) == "ukraine"
     assert side_of(item("x", "Officials told us the shelling went on all night.")) is None
 
@@ -74,3 +74,11 @@ def test_a_negation_about_something_else_is_not_a_dispute():
     out = find_disputes([RU_TALKS, TERRITORY])
     assert [it.id for it in out] == ["rutalks", "terr"]
     assert all(not it.disputed_by for it in out)
+
+
+def test_a_negation_aimed_elsewhere_does_not_dispute_the_claim():
+    uk = item("uk", "“We do not want to see anything less than the complete withdrawal of Russian forces from "
+                    "Ukrainian territory,” said a spokesman for Prime Minister Johnson.",
+              speaker="a spokesman for Prime Minister Johnson", places=("Ukraine",))
+    out = find_disputes([RUSSIA, uk])
+    assert all(not it.disputed_by for it in out) and len(out) == 2

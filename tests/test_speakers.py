@@ -378,3 +378,130 @@ def test_attribute_text_is_robust():
     assert attribute_text("Shelling continued overnight.") is None
     # the speaker of the LAST sentence of text
     assert attribute_text("Medinsky said the talks were useful. Shelling continued overnight.") is None
+
+
+# ---------------------------------------------------------------------------------------------- article memory
+
+
+@pytest.mark.parametrize(
+    "context, text, speaker",
+    [
+        # a role noun is the person last introduced with that role
+        (
+            "Kharkiv Mayor Ivan Petrenko said the shelling went on all night.",
+            "\"Nobody should come back yet,\" the mayor warned.",
+            "Ivan Petrenko",
+        ),
+        (
+            "Shelling resumed on Monday, the mayor Olena Bondar reports.",
+            "\"Please stay in the shelters,\" the Mayor of the battered town said.",
+            "Olena Bondar",
+        ),
+        (
+            "Marta Kowal, the health minister of Poland, said hospitals were ready.",
+            "The minister added that more beds would be found.",
+            "Marta Kowal",
+        ),
+        # ... but not when the role names another place
+        (
+            "Lviv Mayor Andriy Hnatyuk said trains were running.",
+            "The mayor of Odesa said the port was closed.",
+            "the mayor of Odesa",
+        ),
+        # "it added" after an organisation
+        (
+            "The UN refugee agency said 40,000 people crossed the border on Sunday.",
+            "Most of them were women and children, it added.",
+            "the UN refugee agency",
+        ),
+        # "the newspaper" is the last outlet named, "the bank" the organisation just named as a subject
+        (
+            "Talks stalled last week, The Daily Herald reported.",
+            "The officials fell ill after the meeting, according to the British newspaper.",
+            "The Daily Herald",
+        ),
+        (
+            "Northbank employs about 300 people in the country.",
+            "The bank said it would keep its branches open.",
+            "Northbank",
+        ),
+        # "the report said" goes back to the outlet that reported
+        (
+            "Ukraine offered a neutral status, Reuters reported. Negotiators met for three hours.",
+            "The proposal includes a long consultation period, the report said.",
+            "Reuters",
+        ),
+        # "He added" after an unnamed spokesperson, not a person mentioned in passing
+        (
+            "President Erol Demir opened the talks. A spokesperson for the foreign ministry told CNN that the "
+            "delegations would meet at noon.",
+            "He added that some delays were possible.",
+            "a spokesperson for the foreign ministry",
+        ),
+    ],
+)
+def test_context_speakers(context, text, speaker):
+    assert attribute_text(text, context) == speaker
+
+
+def test_ambiguous_role_is_not_resolved():
+    context = "Russian President Boris Orlov said the talks were useful. Ukrainian President Taras Melnyk disagreed."
+    assert attribute_text("The president said more sanctions were needed.", context) == "the president"
+
+
+def test_memory_keeps_attribute_signature(nlp):
+    a = att(nlp, "Kyiv Mayor Petro Savchuk said the curfew would end on Monday.")
+    assert a.speaker == "Kyiv Mayor Petro Savchuk"
+    b = att(nlp, "The mayor said buses would run again.", previous=a)
+    assert b.speaker == "Petro Savchuk"
+    # an Attribution built by hand (no memory) still works as ``previous``
+    c = att(nlp, "\"We are ready,\" he said.", previous=Attribution("Petro Savchuk", (), False, False, "say"))
+    assert c.speaker == "Petro Savchuk"
+
+
+# ---------------------------------------------------------------------------------------------- more shapes
+
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        # a person's statement carried by an outlet: the person speaks
+        ("Kherson Mayor Ihor Kolesnyk said the city needed food, local media reported.", "Kherson Mayor Ihor Kolesnyk"),
+        # figures and data
+        ("More than two million people have left the country, UN figures showed on Friday.", "UN"),
+        ("About 40,000 people crossed into Moldova on Sunday, according to UNHCR data.", "UNHCR"),
+        # sources
+        ("Sources in The Guardian reported that the plan had been dropped.", "The Guardian"),
+        (
+            "A source familiar with the talks confirmed to AFP that the meeting took place, saying, \"It went well.\"",
+            "a source familiar with the talks",
+        ),
+        ("Sources close to the negotiators said a deal was near.", "Sources close to the negotiators"),
+        # blame with a claim
+        ("A senior US official blamed \"bad weather\" for the delay.", "a senior US official"),
+        # an estimate with a clause
+        ("UNICEF had projected that one million children might need help.", "UNICEF"),
+        # datelines
+        ("Geneva: Russia promised to reduce its attacks near the capital, Reuters reported.", "Reuters"),
+        ("KYIV (Reuters) - Explosions shook the capital early on Tuesday.", "Reuters"),
+        ("KYIV (Reuters) -\nExplosions shook the capital early on Tuesday.", "Reuters"),
+        # a headline's trailing credit
+        ("Twelve wounded in missile strike on Dnipro – SBU", "SBU"),
+        ("Read more about: Jane Doe", None),
+        ("Ukraine war – live", None),
+        # a role phrase, a comma, the name
+        (
+            "The Deputy Minister for Veterans and Families of the Fallen, Oksana Hrytsenko said the fund was empty.",
+            "Oksana Hrytsenko",
+        ),
+        ("The UN children's agency, UNICEF, said schools had been hit.", "UNICEF"),
+        # an embedded tweet's credit line
+        ("We stand with the people of Ukraine. — Jane Porter (@janeporter) March 3, 2022", "Jane Porter"),
+        # a wire credit the parser cut off as a sentence of its own
+        ("\"The building was hit twice,\" the regional governor said in a statement. - AFP", "the regional governor"),
+        # a topic line before a colon is not a speaker
+        ("Reporter: we spoke to him last month.", None),
+    ],
+)
+def test_more_speaker_shapes(text, speaker):
+    assert attribute_text(text) == speaker
