@@ -32,7 +32,7 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     fresh = [it for it in items if _presentable(it, config) and it.novelty != "reported"]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    for it in rank_items(fresh, budget_words=budget, per_theme=config.select.per_theme):
+    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme), budget):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -73,6 +73,28 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         counts[it.theme] += 1
         words += len(it.text.split())
     return picked
+
+
+def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
+    """The best item of every theme first (a theme with news is never left empty), then the rest in rank order
+    while the word budget lasts. Rank order is kept."""
+    keep: set[str] = set()
+    words = 0
+    seen: set[str | None] = set()
+    for it in ranked:
+        if it.theme not in seen:
+            seen.add(it.theme)
+            keep.add(it.id)
+            words += len(it.text.split())
+    for it in ranked:
+        if it.id in keep:
+            continue
+        n = len(it.text.split())
+        if words + n > budget:
+            continue
+        keep.add(it.id)
+        words += n
+    return [it for it in ranked if it.id in keep]
 
 
 def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 5) -> tuple[Item, ...]:

@@ -870,11 +870,11 @@ def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -
                     return _entity_text(last) or last.text
                 # "The UN refugee agency, UNHCR, said": the organisation's name
                 if c.ent_type_ == "ORG" and head.tag_ in ("NN", "NNS") and not head.ent_type_ and head.i < c.i:
-                    name = _entity_text(c)
-                    if name and len(name.split()) <= 6:
-                        return _clean_tokens([t for t in sent.doc[c.left_edge.i : c.right_edge.i + 1]]) or name
+                    ent = next((e for e in sent.doc.ents if e.start <= c.i < e.end), None)
+                    if ent is not None and len(ent) <= 6:
+                        return _clean_tokens(list(ent)) or ent.text
     # "according to the governor's words", "a statement from the ministry said"
-    if source and low in SOURCE_NOUNS:
+    if source and low in SOURCE_NOUNS and head.tag_ not in ("NNP", "NNPS"):  # not "The Washington Post"
         poss = next((c for c in kids if c.dep_ == "poss"), None)
         if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
             return _np_text(poss, sent, line_start, in_quote=in_quote)
@@ -1079,6 +1079,13 @@ def _is_outlet_name(name: str) -> bool:
     return bool(_THE_TITLES.match(n))
 
 
+def _dateline_ent(ent) -> bool:
+    """'PARIS (Reuters) -', 'LONDON, March 3 -': a place in capitals opening a story, tagged as an organisation."""
+    doc = ent.doc
+    nxt = doc[ent.end].text if ent.end < len(doc) else ""
+    return _is_dateline(ent.root) or (ent.text.isupper() and nxt in ("(", ",", "-", "—", "–", "--"))
+
+
 def _outlet_ent(ent) -> bool:
     """A news organisation: a known one, a 'The ... Times' title, or one introduced as 'newspaper X'."""
     if _is_outlet_name(ent.text):
@@ -1146,7 +1153,7 @@ def _remember(sent, memory: Memory, speaker: str | None, in_quote) -> Memory:
         elif ent.label_ == "ORG":
             if _outlet_ent(ent):
                 outlet = ent.text
-            elif ent.root.dep_ in ("nsubj", "nsubjpass") and not in_quote(ent.root):
+            elif ent.root.dep_ in ("nsubj", "nsubjpass") and not in_quote(ent.root) and not _dateline_ent(ent):
                 org = (ent.text, 0)
     if speaker and _is_outlet_name(speaker):
         outlet = speaker
