@@ -16,7 +16,7 @@ from .dates import resolve_date
 from .embed import prefetch
 from .figures import find_figures
 from .models import Article, Entity, Fact
-from .nlp import get_nlp
+from .nlp import get_nlp, paragraph_sentences
 from .speakers import Attribution, attribute, leans_on_context, name_subject
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def _sentences(doc) -> Iterator:
     """Sentences, with paragraph breaks always ending one, and a sentence the parser cut inside brackets
     ("defending [Ukraine] from") joined again."""
     pending = None
-    for span in _raw_sentences(doc):
+    for span in paragraph_sentences(doc):
         if pending is not None:
             span = doc[pending.start : span.end]
             pending = None
@@ -131,22 +131,6 @@ def _sentences(doc) -> Iterator:
         yield span
     if pending is not None:
         yield pending
-
-
-def _raw_sentences(doc) -> Iterator:
-    for sent in doc.sents:
-        start = sent.start
-        for token in sent:
-            if "\n\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
-                if token.i + 1 > start:
-                    span = doc[start : token.i + 1]
-                    if span.text.strip():
-                        yield span
-                start = token.i + 1
-        if start < sent.end:
-            span = doc[start : sent.end]
-            if span.text.strip():
-                yield span
 
 
 def _same_paragraph(doc, sent) -> bool:

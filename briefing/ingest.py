@@ -74,20 +74,20 @@ def _read_remote(urls: list[str], config: Config, briefing_date: dt.date, out: _
         return
     from . import sources  # feeds and pages: imported only when asked for (network code, feedparser)
 
-    result = sources.read_remote(urls, config, briefing_date)
-    for warning in result.warnings:
-        out.warn(warning.split(": ", 1)[0], warning.split(": ", 1)[-1])
-    out.out_of_window += result.out_of_window
-    for article in result.articles:
-        _accept(article, config, briefing_date, out)
+    _take(sources.read_remote(urls, config, briefing_date), config, briefing_date, out)
 
 
 def _read_feed_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
     from . import sources
 
-    result = sources.read_feed_file(path, config, briefing_date)
+    _take(sources.read_feed_file(path, config, briefing_date), config, briefing_date, out)
+
+
+def _take(result, config: Config, briefing_date: dt.date, out: _Collector) -> None:
+    """Articles and warnings from feeds and pages (a ``sources.Remote``)."""
     for warning in result.warnings:
-        out.warn(warning.split(": ", 1)[0], warning.split(": ", 1)[-1])
+        source, _, problem = warning.partition(": ")
+        out.warn(source, problem or warning)
     out.out_of_window += result.out_of_window
     for article in result.articles:
         _accept(article, config, briefing_date, out)

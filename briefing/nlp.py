@@ -81,3 +81,20 @@ def known_places() -> frozenset[str]:
     names.update(s["name"] for s in gc.get_us_states().values())
     return frozenset(names)
 
+
+def paragraph_sentences(doc):
+    """The parser's sentences, split again at paragraph breaks: a blank line always ends a sentence (the parser
+    sometimes runs a headline or a caption into the next paragraph)."""
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if "\n\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
+                if token.i + 1 > start:
+                    span = doc[start : token.i + 1]
+                    if span.text.strip():
+                        yield span
+                start = token.i + 1
+        if start < sent.end:
+            span = doc[start : sent.end]
+            if span.text.strip():
+                yield span

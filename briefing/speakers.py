@@ -1299,17 +1299,6 @@ def _merge_fragments(spans):
 
 
 def _paragraph_sentences(doc):
-    """Sentences, split again at paragraph breaks (spaCy sometimes runs a headline into the next line)."""
-    for sent in doc.sents:
-        start = sent.start
-        for token in sent:
-            if "\n\n" in token.whitespace_ or (token.is_space and "\n" in token.text):
-                if token.i + 1 > start:
-                    span = doc[start : token.i + 1]
-                    if span.text.strip():
-                        yield span
-                start = token.i + 1
-        if start < sent.end:
-            span = doc[start : sent.end]
-            if span.text.strip():
-                yield span
+    from .nlp import paragraph_sentences
+
+    return paragraph_sentences(doc)
