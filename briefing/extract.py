@@ -16,7 +16,7 @@ from .dates import resolve_date
 from .embed import prefetch
 from .figures import find_figures
 from .models import Article, Entity, Fact
-from .nlp import get_nlp, paragraph_sentences
+from .nlp import get_nlp, known_places, paragraph_sentences
 from .speakers import Attribution, attribute, leans_on_context, name_subject
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,10 @@ _OPENERS = re.compile(
     r"Furthermore|Nevertheless|Nonetheless|Now|So|Then|Indeed|In other news|At the same time|"
     r"On the other hand)\b,?\s+",
 )
+_TERMINAL = re.compile(r"[.!?…]['\"”’)\]]*$|[\"”’]$")
+_DATELINE_CAPS = re.compile(
+    r"^[A-Z][A-Z .'-]{2,40}(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([A-Za-z .]{2,30}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
+_DATELINE_PLACE = re.compile(r"^([A-Z][\w'.-]+(?: [A-Z][\w'.-]+){0,2}):\s+(?=[A-Z])")
 _OPEN_QUOTES = "\"“«"
 _CLOSE_QUOTES = "\"”»"
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
@@ -66,12 +70,15 @@ def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:
     previous: Attribution | None = None
     last_person: str | None = None
     count = 0
-    for index, sent in enumerate(_sentences(doc)):
+    sentences = list(_sentences(doc))
+    for index, sent in enumerate(sentences):
         count += 1
         text = sent.text.strip()
         attribution = attribute(sent, previous=previous, last_person=last_person)
         persons = [e.text for e in sent.ents if e.label_ == "PERSON"]
-        if not _usable(text, config):
+        # The last sentence of a page cut short ("... only feasible if both nation") is not a fact.
+        cut_short = index == len(sentences) - 1 and not _TERMINAL.search(text)
+        if cut_short or not _usable(text, config):
             previous, last_person = attribution, persons[-1] if persons else last_person
             continue
         # A lead-in ending with a colon ("..., he said:") is shown with what it introduces.
@@ -152,10 +159,22 @@ def _usable(text: str, config: Config) -> bool:
 
 
 def _trim(text: str) -> str:
+    text = _strip_dateline(text)
     trimmed = _OPENERS.sub("", text, count=1)
     if trimmed != text and trimmed:
         trimmed = trimmed[0].upper() + trimmed[1:]
     return _balance_quotes(re.sub(r"\s+", " ", trimmed).strip())
+
+
+def _strip_dateline(text: str) -> str:
+    """"KYIV, March 30 (Reuters) - ..." and "Istanbul: Russia promised ..." lose their dateline."""
+    match = _DATELINE_CAPS.match(text)
+    if match:
+        return text[match.end():]
+    match = _DATELINE_PLACE.match(text)
+    if match and match.group(1) in known_places():
+        return text[match.end():]
+    return text
 
 
 def _balance_quotes(text: str) -> str:

@@ -20,6 +20,8 @@ from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, So
 
 # Two picked items closer than this say the same thing; the lower-scored one is dropped.
 _REDUNDANT = 0.72
+# Closer than this and about the same place with the same figure or speaker: the same thing reworded.
+_RELATED = 0.6
 _KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
@@ -139,8 +141,33 @@ def _mostly_quote(text: str) -> bool:
 
 
 def _redundant(item: Item, picked: list[Item], vectors: dict[str, np.ndarray]) -> bool:
+    """Says what a picked item says: very close in meaning, or fairly close and about the same place with the same
+    figure or the same speaker (a reworded report of one event the merge did not join)."""
     v = vectors[item.id]
-    return any(float(v @ vectors[p.id]) >= _REDUNDANT for p in picked)
+    for p in picked:
+        sim = float(v @ vectors[p.id])
+        if sim >= _REDUNDANT:
+            return True
+        if sim >= _RELATED and _places(item) & _places(p) and (_same_figure(item, p) or _same_speaker(item, p)):
+            return True
+    return False
+
+
+def _places(item: Item) -> set[str]:
+    return {e.text.lower() for f in item.facts for e in f.entities if e.label in ("GPE", "LOC", "FAC")}
+
+
+def _same_figure(a: Item, b: Item) -> bool:
+    return bool({(f.category, f.value) for f in a.figures} & {(f.category, f.value) for f in b.figures})
+
+
+def _same_speaker(a: Item, b: Item) -> bool:
+    if not a.speaker or not b.speaker:
+        return False
+    from rapidfuzz import fuzz
+
+    last_a, last_b = a.speaker.split()[-1].lower(), b.speaker.split()[-1].lower()
+    return fuzz.ratio(last_a, last_b) >= 80
 
 
 def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
@@ -177,6 +204,9 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
                 row[2].setdefault(value, (text, []))[1].extend(srcs)
     figures = []
     for (cat, _), (score, context, values) in rows.items():
+        # "MORE THAN FOUR refugees" beside "over 4 million refugees" is a slip of a headline, not a dispute.
+        top = max(values)
+        values = {v: entry for v, entry in values.items() if v * 1000 >= top}
         ordered = sorted(values.items(), key=lambda kv: (-len(set(kv[1][1])), kv[0]))
         shown = tuple((text, tuple(dict.fromkeys(srcs))) for _, (text, srcs) in ordered)
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
