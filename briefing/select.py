@@ -22,6 +22,7 @@ from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, So
 _REDUNDANT = 0.72
 # Closer than this and about the same place with the same figure or speaker: the same thing reworded.
 _RELATED = 0.6
+_SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
 _KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
@@ -78,24 +79,20 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
 
 
 def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
-    """The best item of every theme first (a theme with news is never left empty), then the rest in rank order
-    while the word budget lasts. Rank order is kept."""
+    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — while the
+    word budget lasts, so no theme with news is left empty and none crowds out the others. Rank order is kept."""
+    by_theme: dict[str | None, list[Item]] = defaultdict(list)
+    for it in ranked:
+        by_theme[it.theme].append(it)
     keep: set[str] = set()
     words = 0
-    seen: set[str | None] = set()
-    for it in ranked:
-        if it.theme not in seen:
-            seen.add(it.theme)
-            keep.add(it.id)
-            words += len(it.text.split())
-    for it in ranked:
-        if it.id in keep:
-            continue
-        n = len(it.text.split())
-        if words + n > budget:
-            continue
-        keep.add(it.id)
-        words += n
+    for depth in range(max((len(v) for v in by_theme.values()), default=0)):
+        for items in by_theme.values():
+            if depth < len(items):
+                n = len(items[depth].text.split())
+                if depth == 0 or words + n <= budget:
+                    keep.add(items[depth].id)
+                    words += n
     return [it for it in ranked if it.id in keep]
 
 
@@ -132,7 +129,9 @@ def score_item(item: Item) -> float:
 
 def _presentable(item: Item, config: Config) -> bool:
     words = len(item.text.split())
-    return config.select.min_words <= words <= config.select.max_words and item.theme is not None
+    # A sentence shown with the one it leans on may run to two sentences' length.
+    longest = config.select.max_words * (1.5 if _SECOND_SENTENCE.search(item.text) else 1)
+    return config.select.min_words <= words <= longest and item.theme is not None
 
 
 def _mostly_quote(text: str) -> bool:
@@ -154,7 +153,10 @@ def _redundant(item: Item, picked: list[Item], vectors: dict[str, np.ndarray]) -
 
 
 def _places(item: Item) -> set[str]:
-    return {e.text.lower() for f in item.facts for e in f.entities if e.label in ("GPE", "LOC", "FAC")}
+    from .nlp import known_countries
+
+    places = {e.text.lower() for f in item.facts for e in f.entities if e.label in ("GPE", "LOC", "FAC")}
+    return places - known_countries()
 
 
 def _same_figure(a: Item, b: Item) -> bool:
