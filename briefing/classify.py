@@ -412,7 +412,7 @@ class ThemeClassifier:
         self.texts = texts
         self.y = np.array(labels, dtype=np.int64)
         self.kinds = kinds
-        self.X = embed(texts)
+        self.X = _embed_training(texts, kinds)
         w = np.array(weights, dtype=np.float64)
         # Class-balanced: every label carries the same total weight, however many examples it has.
         n_labels = len(self.labels)
@@ -604,3 +604,18 @@ def classify(facts: list[Fact], config: Config) -> list[Fact]:
     clf = get_classifier(config)
     results = clf.predict([f.text for f in facts])
     return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, results)]
+
+
+def _embed_training(texts: list[str], kinds: list[str]) -> np.ndarray:
+    """The shipped examples' vectors come from the on-disk store (the same ~900 sentences every run); the
+    config's own examples and descriptions are embedded as usual."""
+    from .embed import DIM, embed, embed_stored
+
+    shipped = [i for i, k in enumerate(kinds) if k == "shipped"]
+    other = [i for i, k in enumerate(kinds) if k != "shipped"]
+    X = np.zeros((len(texts), DIM), dtype=np.float32)
+    if shipped:
+        X[shipped] = embed_stored([texts[i] for i in shipped])
+    if other:
+        X[other] = embed([texts[i] for i in other])
+    return X

@@ -167,3 +167,37 @@ def prefetch(texts: list[str]) -> None:
     """Queue ``texts`` for background embedding when inside :func:`prefetching`; otherwise do nothing."""
     if _prefetch_on and texts:
         get_embedder().prefetch(texts)
+
+
+def embed_stored(texts: list[str]) -> np.ndarray:
+    """Vectors of a fixed set of texts (the shipped theme examples), kept on disk between runs so that a run
+    does not embed the same ~900 example sentences again. The file is keyed by the model's hash and the texts;
+    any change makes a new one. Where the cache folder cannot be written, the vectors are simply computed."""
+    key = hashlib.sha256("\0".join([MODEL_SHA256, *texts]).encode("utf-8")).hexdigest()[:32]
+    path = cache_dir() / f"vectors-{key}.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape == (len(texts), DIM) and vectors.dtype == np.float32:
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = embed(texts)
+    try:
+        import io
+
+        from .atomic import write_bytes
+
+        buffer = io.BytesIO()
+        np.save(buffer, vectors, allow_pickle=False)
+        write_bytes(path, buffer.getvalue())
+    except OSError as exc:
+        log.debug("cannot keep example vectors in %s: %s", path, exc)
+    return vectors
+
+
+def cache_dir() -> Path:
+    """``$BRIEFING_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefing``, else ``~/.cache/briefing``."""
+    if os.environ.get("BRIEFING_CACHE_DIR"):
+        return Path(os.environ["BRIEFING_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefing"
