@@ -156,16 +156,21 @@ def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collect
             out.warn(name, notes[0], skipped=False)
 
 
-def read_text(path: Path, max_bytes: int, notes: list[str] | None = None) -> str:
-    """A text file's content as str, or InputError saying why it is not usable text. With ``notes``, text that
-    is not UTF-8 is decoded with its likely legacy encoding and a note saying so is appended."""
-    name = _display(path)
+def _nonempty_size(path: Path, name: str) -> int:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
     if size == 0:
         raise InputError(name, "empty file, skipped")
+    return size
+
+
+def read_text(path: Path, max_bytes: int, notes: list[str] | None = None) -> str:
+    """A text file's content as str, or InputError saying why it is not usable text. With ``notes``, text that
+    is not UTF-8 is decoded with its likely legacy encoding and a note saying so is appended."""
+    name = _display(path)
+    size = _nonempty_size(path, name)
     if size > max_bytes:
         raise InputError(name, f"file too large ({_mb(size)} > {_mb(max_bytes)} limit, ingest.max_file_bytes), skipped")
     try:
@@ -328,12 +333,7 @@ def extract_html(html: str, name: str) -> dict:
 
 
 def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Iterator[Article]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
-    if size == 0:
-        raise InputError(name, "empty file, skipped")
+    _nonempty_size(path, name)
     with path.open("rb") as fh:
         for lineno, raw in enumerate(_bounded_lines(fh, config.ingest.max_file_bytes), 1):
             where = f"{name}:{lineno}"
