@@ -4,4 +4,11 @@ Heavy libraries (spaCy, onnxruntime, weasyprint) are imported lazily, inside the
 so ``briefing --help`` starts fast.
 """
 
+import os as _os
+
+# spaCy's matrix maths run faster on one BLAS thread than on two fighting each other and the embedding model,
+# which works on the other core meanwhile (bench/throughput.py: 100 articles 67 s -> 54 s wall). Set before
+# numpy is first imported; a value the user set wins.
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 __version__ = "0.1.0"
