@@ -207,7 +207,7 @@ def _join(first: Fact, second: Fact) -> Fact:
     return _with(
         first,
         text=f"{first.text} {second.text}",
-        speaker=second.speaker or first.speaker,
+        speaker=first.speaker or second.speaker,  # the sentence shown first names who is speaking
         quotes=first.quotes + second.quotes,
         entities=first.entities + tuple(e for e in second.entities if e not in first.entities),
         figures=first.figures + second.figures,
