@@ -296,9 +296,3 @@ def _stem(word: str) -> str:
 def _entity_keys(item: Item) -> set[str]:
     keys = {e.text.lower().removeprefix("the ") for f in item.facts for e in f.entities}
     return keys
-
-
-def vectors_of(items: Sequence[Item]) -> np.ndarray:  # pragma: no cover - helper for callers and debugging
-    from .embed import embed
-
-    return embed([it.text for it in items])

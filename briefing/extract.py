@@ -51,18 +51,13 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
     nlp = get_nlp()
     facts: list[Fact] = []
     sentences = 0
-    texts = (_paragraph_safe(a.text) for a in articles)
+    texts = (a.text for a in articles)
     for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
         article_facts, n = _facts_of(article, doc, config)
         prefetch([f.text for f in article_facts])  # embeds on the other core meanwhile, inside pipeline.run only
         facts.extend(article_facts)
         sentences += n
     return Extracted(tuple(facts), sentences)
-
-
-def _paragraph_safe(text: str) -> str:
-    # spaCy ignores blank lines as sentence boundaries at times; a paragraph break always ends a sentence.
-    return text
 
 
 def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:

@@ -46,9 +46,6 @@ class Figure:
     category: str = ""
     """A coarse key for the key-figures table: killed, injured, evacuated, refugees, money, other."""
 
-    def display(self) -> str:
-        return self.text
-
 
 @dataclass(frozen=True)
 class Entity:
@@ -195,9 +192,3 @@ class Briefing:
     stats: Stats
     since_yesterday: tuple[Item, ...] = ()
     warnings: tuple[str, ...] = field(default=())
-
-    def source_number(self, article_id: str) -> int:
-        for s in self.sources:
-            if s.id == article_id:
-                return s.number
-        raise KeyError(article_id)

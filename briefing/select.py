@@ -253,11 +253,3 @@ def _sources(items: Sequence[Item], figures: Sequence[KeyFigure], quotes: Sequen
                published=None if known[sid].published_guessed else known[sid].published, path=known[sid].path)
         for n, sid in enumerate(cited + rest, 1)
     )
-
-
-def facts_to_items(facts: Sequence[Fact]) -> list[Item]:
-    """Each fact as its own item (used by benchmarks that select without merging)."""
-    from .models import Support
-
-    return [Item(id=f.id, text=f.text, theme=f.theme, facts=(f,), sources=(f.article_id,), speaker=f.speaker,
-                 figures=f.figures, date=f.date, hedged=f.hedged, support=Support(1, "single")) for f in facts]
