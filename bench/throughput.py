@@ -8,16 +8,21 @@ temporary JSONL (id, title, outlet, url, date, text). Sizes beyond the pool repl
 Each size runs in fresh subprocesses, so model load and peak RSS are per size:
 
 * ``pipeline``: ``briefing.pipeline.run`` as the CLI runs it, with the time per stage (``RunResult.timings``);
-  the models are loaded first, under the stage ``load``, so the other stages show the work only;
-* ``raw``: the NLP the pipeline relies on, alone: the spaCy pipeline (``nlp.pipe``, same settings as
-  ``briefing.extract``) over the same cleaned article texts, then the embedding model over the same sentences
-  the pipeline embedded. ``overhead`` = pipeline work (ingest .. select, without model load and render) / raw NLP;
+  the embedding model and theme classifier are loaded first, under the stage ``load``; spaCy loads inside
+  ``extract`` (in each worker process on a big day, as in ``briefing run``). ``RSS MB`` is the peak of the
+  main process and its worker processes together (sampled every 0.1 s);
+* ``raw``: the NLP the pipeline relies on, alone, in one process: the spaCy pipeline (``nlp.pipe``, same
+  settings as ``briefing.extract``) over the same text the pipeline read (each article's lead on a day over
+  ``extract.sentence_budget``), then the embedding model over the same sentences the pipeline embedded.
+  ``overhead`` = pipeline work (ingest .. select, without model load and render) / raw NLP: with two worker
+  processes it can fall below 1;
 * ``lexrank``: sumy's LexRank, the peer a user might pick instead, summarising every article to 3 sentences
   (pysbd sentences, regex words; sumy's own tokenizer needs NLTK punkt, which cannot be downloaded here).
 
 Usage::
 
     python bench/throughput.py [--sizes 10,100,300,all[,3000,10000]] [--json] [--no-pdf] [--skip-lexrank]
+                               [--sentence-budget N]
 
 ``all`` is the whole pool (710); a size above it replays the pool.
 
@@ -101,44 +106,96 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _config(args):
+    from dataclasses import replace
+
+    from briefing.config import load_config
+
+    config, _ = load_config(ROOT / "config.yaml")
+    if args.sentence_budget is not None:
+        config = config.override(extract=replace(config.extract, sentence_budget=args.sentence_budget))
+    return config
+
+
 def child_pipeline(args) -> dict:
     from dataclasses import replace
 
     from briefing.classify import get_classifier
-    from briefing.config import load_config
     from briefing.embed import get_embedder
-    from briefing.nlp import get_nlp
     from briefing.pipeline import run
     from briefing.timing import Timer
 
-    config, _ = load_config(ROOT / "config.yaml")
+    config = _config(args)
     config = config.override(output=Path(args.out), pdf=replace(config.pdf, enabled=not args.no_pdf))
     timer = Timer()
     with timer.stage("load"):
-        get_nlp()
+        # What the main process of `briefing run` needs: the embedding model and the theme classifier. spaCy is
+        # loaded inside extract, by each worker process on a big day (the main process never needs it then).
         get_classifier(config)
     trained = set(get_embedder()._cache)
     import datetime as dt
 
-    result = run(config, inputs=[Path(args.input)], date=dt.date.fromisoformat(args.date))
+    with _MemorySampler() as memory:
+        result = run(config, inputs=[Path(args.input)], date=dt.date.fromisoformat(args.date))
     sentences = [t for t in get_embedder()._cache if t not in trained]
     Path(args.sentences).write_text(json.dumps(sentences), encoding="utf-8")
     stats = result.briefing.stats
     return {"timings": {**timer.timings, **result.timings}, "articles": stats.articles, "sentences": stats.sentences,
-            "facts": stats.facts, "embedded": len(sentences), "rss_mb": _peak_rss_mb()}
+            "facts": stats.facts, "embedded": len(sentences), "rss_mb": max(_peak_rss_mb(), memory.peak_mb),
+            "depth": stats.reading_depth, "unread": stats.unread_sentences}
+
+
+class _MemorySampler:
+    """Peak of the summed resident memory of this process and its worker processes, sampled every 0.1 s
+    (VmHWM alone would miss the workers, which run at the same time)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        import multiprocessing
+
+        while not self._stop.wait(0.1):
+            pids = [os.getpid(), *(p.pid for p in multiprocessing.active_children())]
+            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in pids))
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def child_raw(args) -> dict:
     import datetime as dt
 
     from briefing import extract as extract_mod
-    from briefing.config import load_config
     from briefing.embed import Embedder
     from briefing.ingest import ingest
     from briefing.nlp import get_nlp
 
-    config, _ = load_config(ROOT / "config.yaml")
+    config = _config(args)
     texts = [a.text for a in ingest([Path(args.input)], config, dt.date.fromisoformat(args.date)).articles]
+    # The same text the pipeline read: on a day over extract.sentence_budget, each article's lead only.
+    depth, _ = extract_mod.reading_depth(texts, config.extract.sentence_budget, config.extract.min_sentences)
+    texts = [extract_mod.lead(t, depth) for t in texts]
     sentences = json.loads(Path(args.sentences).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     nlp = get_nlp()
@@ -222,6 +279,8 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     sentences = tmp / f"sentences-{n}.json"
     common = ["--input", str(data), "--date", DATE, "--sentences", str(sentences)]
+    if args.sentence_budget is not None:
+        common += ["--sentence-budget", str(args.sentence_budget)]
     pipe, wall = _spawn("pipeline", common + ["--out", str(tmp / f"out-{n}")] + (["--no-pdf"] if args.no_pdf else []))
     raw, _ = _spawn("raw", common)
     lex = None if args.skip_lexrank else _spawn("lexrank", common)[0]
@@ -230,6 +289,7 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
     raw_nlp = raw["spacy"] + raw["embed"]
     return {
         "articles": pipe["articles"], "sentences": pipe["sentences"], "facts": pipe["facts"],
+        "depth": pipe.get("depth", 0), "unread": pipe.get("unread", 0),
         "embedded": pipe["embedded"], "wall_s": wall, "articles_per_s": pipe["articles"] / wall,
         "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"], "cpu_s": pipe["cpu_s"],
         "load_avg": os.getloadavg()[0],
@@ -241,12 +301,12 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("arts", "sents", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
+    head = ("arts", "sents", "depth", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
             "ovh x", "LexRank")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         st = r["stages_s"]
-        cells = [r["articles"], r["sentences"], f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
+        cells = [r["articles"], r["sentences"], r.get("depth") or "all", f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
                  f"{r['articles_per_s']:.1f}",
                  f"{r['sentences_per_s']:.0f}", f"{r['peak_rss_mb']:.0f}", *(f"{st[s]:.2f}" for s in STAGES),
                  f"{r['raw']['spacy_s']:.2f}", f"{r['raw']['embed_s']:.2f}", f"{r['raw_nlp_s']:.2f}",
@@ -264,6 +324,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     ap.add_argument("--no-pdf", action="store_true", help="skip the PDF (Markdown and JSON only)")
     ap.add_argument("--skip-lexrank", action="store_true", help="do not time sumy's LexRank")
+    ap.add_argument("--sentence-budget", type=int, help="extract.sentence_budget for the run (0: read every "
+                    "sentence; default: config.yaml's)")
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--date", help=argparse.SUPPRESS)
@@ -301,7 +363,7 @@ def main(argv=None) -> int:
         print(json.dumps({"pool": len(pool), "cores": os.cpu_count(), "rows": rows}, indent=2))
     else:
         print(f"pool: {len(pool)} distinct articles; {os.cpu_count()} cores; stage times in seconds "
-              "(load = spaCy + embedding model + theme classifier training)")
+              "(load = embedding model + theme classifier; spaCy loads inside extract, in each worker on a big day)")
         print(table(rows))
     return 0
 

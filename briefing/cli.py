@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
     p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
+    p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
+    p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
     p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
     p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
     p.set_defaults(func=_cmd_run)
@@ -106,6 +108,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="DIR", help="output folder holding <date>/briefing.json (default: the config's)")
     p.set_defaults(func=_cmd_history)
     return parser
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, got {value!r}")
+    return number
 
 
 def _date(value: str) -> dt.date:
@@ -191,6 +203,12 @@ def _cmd_run(args) -> int:
         from dataclasses import replace as _replace
 
         changes["sources"] = _replace(config.sources, offline=True)
+    reading = {k: v for k, v in (("workers", getattr(args, "workers", None)),
+                                            ("sentence_budget", getattr(args, "sentence_budget", None))) if v is not None}
+    if reading:
+        from dataclasses import replace as _replace
+
+        changes["extract"] = _replace(config.extract, **reading)
     config = config.override(**changes)
     inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
     if inputs:  # --input replaces the configured folders, feeds and pages

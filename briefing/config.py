@@ -129,6 +129,10 @@ class PdfConfig:
     """Render briefing.pdf next to the Markdown."""
     page_size: str = "A4"
     """CSS page size for the PDF."""
+    uncited_sources: int = 30
+    """Articles read but cited by no line are listed in the PDF up to this many; past it, the PDF says how many
+    there were (briefing.md and briefing.json always list them all). A paper briefing of a 700-article day
+    should not end in 25 pages of links."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,24 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class ExtractConfig:
+    """How the articles are read: in how many processes, and how deep on a heavy day."""
+
+    workers: int = 0
+    """Processes that read articles (each runs its own spaCy and embedding model, ~450 MB). 0: one per CPU core,
+    on a day with at least 40 articles (fewer do not repay the 2-3 s start of a process); 1: read in the main
+    process only."""
+    sentence_budget: int = 6_000
+    """Most sentences read in one run. On a heavier day every article is read from its start to the same depth,
+    so one long article cannot crowd out the others, and the briefing keeps coming out on time: news articles
+    put their main facts first, and on such a day the same events are also reported in many other leads. The
+    briefing's statistics say how many sentences were left unread. 0: read every sentence, however long it
+    takes."""
+    min_sentences: int = 8
+    """Sentences of every article read however heavy the day (the lead and what follows it)."""
+
+
+@dataclass(frozen=True)
 class LogConfig:
     level: str = "INFO"
     """DEBUG, INFO, WARNING or ERROR."""
@@ -250,6 +272,7 @@ class Config:
     pdf: PdfConfig = PdfConfig()
     sources: SourcesConfig = SourcesConfig()
     ingest: IngestConfig = IngestConfig()
+    extract: ExtractConfig = ExtractConfig()
     smtp: SmtpConfig = SmtpConfig()
     publish: PublishConfig = PublishConfig()
     history: HistoryConfig = HistoryConfig()
@@ -469,6 +492,14 @@ def _validate(config: Config, problems: list[str]) -> None:
             problems.append(f"themes[{i}]: give at least a description, terms or examples")
     if not config.themes:
         problems.append("themes: at least one theme is needed")
+    if config.pdf.uncited_sources < 0:
+        problems.append(f"pdf.uncited_sources: expected 0 or more, got {config.pdf.uncited_sources}")
+    if config.extract.workers < 0:
+        problems.append(f"extract.workers: expected 0 (one per core) or more, got {config.extract.workers}")
+    if config.extract.sentence_budget < 0:
+        problems.append(f"extract.sentence_budget: expected 0 (no limit) or more, got {config.extract.sentence_budget}")
+    if config.extract.min_sentences < 1:
+        problems.append(f"extract.min_sentences: expected 1 or more, got {config.extract.min_sentences}")
     if not 1 <= config.select.takeaways <= 10:
         problems.append(f"select.takeaways: expected 1 to 10, got {config.select.takeaways}")
     if not 0 < config.select.max_share <= 1:

@@ -27,6 +27,10 @@ class Extracted:
     facts: tuple[Fact, ...]
     sentences: int
     """Sentences read, kept or not."""
+    unread: int = 0
+    """Sentences left unread on a day over ``extract.sentence_budget`` (an estimate: counted by a fast splitter)."""
+    depth: int | None = None
+    """How many sentences of each article were read on such a day; None when every sentence was."""
 
 
 # Openers that only link a sentence to the one before; the fact reads better without them.
@@ -46,18 +50,151 @@ _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
 _NOT_A_FACT = re.compile(r"^(?:\W|click|tap|watch|listen|subscribe|sign up|follow|share)\b", re.IGNORECASE)
 
 
+MIN_ARTICLES_PER_WORKER = 20
+"""With ``extract.workers: 0``, a worker process per core only on a day with at least this many articles per
+worker: a process takes 2-3 s to start and load its models."""
+CHUNK = 8
+"""Articles handed to a worker process at a time: large enough for spaCy's batching, small enough that both
+workers finish together."""
+
+
 def extract(articles: Sequence[Article], config: Config) -> Extracted:
     """Every fact stated in ``articles``, in article order then sentence order."""
-    nlp = get_nlp()
+    depth, unread = reading_depth([a.text for a in articles], config.extract.sentence_budget,
+                                  config.extract.min_sentences)
+    if depth is not None:
+        log.info("%d articles: over extract.sentence_budget (%d sentences), reading the first %d sentences of each "
+                 "(about %d left unread)", len(articles), config.extract.sentence_budget, depth, unread)
+    texts = [lead(a.text, depth) for a in articles] if depth is not None else [a.text for a in articles]
+    workers = _workers(config.extract.workers, len(articles))
+    per_article = (_in_processes(articles, texts, config, workers) if workers > 1
+                   else _in_process(articles, texts, config))
     facts: list[Fact] = []
     sentences = 0
-    texts = (a.text for a in articles)
+    for article_facts, n in per_article:
+        facts.extend(article_facts)
+        sentences += n
+    return Extracted(tuple(facts), sentences, unread, depth)
+
+
+def _in_process(articles: Sequence[Article], texts: list[str], config: Config):
+    nlp = get_nlp()
     for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
         article_facts, n = _facts_of(article, doc, config)
         prefetch([f.text for f in article_facts])  # embeds on the other core meanwhile, inside pipeline.run only
-        facts.extend(article_facts)
-        sentences += n
-    return Extracted(tuple(facts), sentences)
+        yield article_facts, n
+
+
+def _in_processes(articles: Sequence[Article], texts: list[str], config: Config, workers: int):
+    """The same reading split over worker processes (spaCy holds the GIL, so threads would not help). Each
+    worker reads chunks of articles in order and, inside ``pipeline.run``, embeds their facts too: the vectors come
+    back with the facts, so the main process never embeds them again."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from itertools import repeat
+
+    from .embed import get_embedder, prefetch_enabled
+
+    with_vectors = prefetch_enabled()
+    chunks = [(articles[i : i + CHUNK], texts[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
+    log.debug("reading %d articles in %d worker processes", len(articles), workers)
+    done = 0
+    # "spawn", not fork: the parent may already run threads (the embedding prefetch, a log handler).
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+            for chunk_facts, vectors in pool.map(_read_chunk, chunks, repeat(config), repeat(with_vectors)):
+                if vectors is not None:
+                    get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
+                yield from chunk_facts
+                done += 1
+    except BrokenProcessPool as exc:
+        # A worker killed (out of memory, a signal): the run goes on in this process rather than fail.
+        log.warning("a worker process died (%s); reading the remaining articles in the main process", exc)
+        yield from _in_process(articles[done * CHUNK :], texts[done * CHUNK :], config)
+
+
+def _start_worker() -> None:
+    import os
+
+    # One thread each for the embedding model and BLAS: the workers already use every core.
+    os.environ["BRIEFING_THREADS"] = "1"
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _read_chunk(chunk, config: Config, with_vectors: bool):
+    """In a worker: the facts of a few articles (and their vectors)."""
+    articles, texts = chunk
+    results = list(_in_process(articles, texts, config))
+    vectors = None
+    if with_vectors:
+        from .embed import get_embedder
+
+        vectors = get_embedder()([f.text for facts, _ in results for f in facts])
+    return results, vectors
+
+
+def _workers(setting: int, articles: int) -> int:
+    if setting:
+        return min(setting, max(1, -(-articles // CHUNK)))
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, articles // MIN_ARTICLES_PER_WORKER))
+
+
+# ---------------------------------------------------------------------------------------------- reading depth
+
+# Where a sentence may end: terminal punctuation (and closing quotes), then space and a capital, digit or quote.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|Gen|Lt|Col|Capt|Sgt|Maj|Adm|Rep|Sen|Gov|Pres|Rev|Gov|No|Nos|Vol|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|approx|est|U\.S|U\.K|U\.N))\.$")
+
+
+def _ends(text: str) -> Iterator[int]:
+    """Offsets just after each likely sentence end (a fast estimate; spaCy splits what is read)."""
+    for match in _SENTENCE_END.finditer(text):
+        head = text[max(0, match.start() - 12) : match.start() + 1]
+        if match.group(0).startswith(".") and _ABBREVIATION.search(head):
+            continue
+        if text[: match.start()].strip():
+            yield match.end()
+
+
+def _count(text: str) -> int:
+    return sum(1 for _ in _ends(text)) + (1 if text.strip() else 0)
+
+
+def lead(text: str, sentences: int | None) -> str:
+    """The first ``sentences`` sentences of ``text`` (all of it when None or when it has no more)."""
+    if sentences is None:
+        return text
+    for n, end in enumerate(_ends(text), start=1):
+        if n == sentences:
+            return text[:end].rstrip()
+    return text
+
+
+def reading_depth(texts: Sequence[str], budget: int, floor: int) -> tuple[int | None, int]:
+    """How many sentences of each text to read so that all of them together stay within ``budget``: the same
+    depth for every text, never below ``floor``. Returns (depth, sentences left unread), or (None, 0) when the
+    budget is 0 or every sentence fits."""
+    counts = [_count(t) for t in texts]
+    total = sum(counts)
+    if not budget or total <= budget:
+        return None, 0
+    low, high = floor, max(counts)  # the deepest reading that fits, found by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(min(c, middle) for c in counts) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    depth = low
+    read = sum(min(c, depth) for c in counts)
+    return depth, total - read
 
 
 def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:

@@ -175,6 +175,10 @@ class Stats:
     non_english: int = 0
     words_in: int = 0
     words_out: int = 0
+    unread_sentences: int = 0
+    """Sentences left unread on a day over ``extract.sentence_budget`` (estimated)."""
+    reading_depth: int = 0
+    """On such a day, the sentences of each article that were read; 0 when all were."""
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ def _stats(articles, facts, themed, merged) -> Stats:
         out_of_window=articles.out_of_window,
         non_english=articles.non_english,
         words_in=sum(len(a.text.split()) for a in articles.articles),
+        unread_sentences=facts.unread,
+        reading_depth=facts.depth or 0,
     )
 
 

@@ -375,6 +375,7 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
     for s in sections:
         item_ids.update(i.id for i in s.items)
     outlets = sorted({s.outlet.strip() for s in briefing.sources if s.outlet.strip()})
+    cited = _cited(briefing)
     stats = briefing.stats
     return {
         "briefing": briefing,
@@ -388,6 +389,8 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
         "key_figures": briefing.key_figures,
         "quotes": briefing.quotes,
         "sources": briefing.sources,
+        "cited_sources": tuple(s for s in briefing.sources if s.id in cited),
+        "uncited_sources": tuple(s for s in briefing.sources if s.id not in cited),
         "since_yesterday": briefing.since_yesterday,
         "stats": stats,
         "counts": {
@@ -404,6 +407,23 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
                                    if item.date is not None and item.date != briefing.date else ""),
         "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
     }
+
+
+def _cited(briefing: Briefing) -> set[str]:
+    """Ids of the articles that some line of the briefing refers to."""
+    cited: set[str] = set()
+    for item in briefing.takeaways:
+        cited.update(item.sources)
+    for section in briefing.sections:
+        for item in section.items:
+            cited.update(item.sources)
+    for item in briefing.since_yesterday:
+        cited.update(item.sources)
+    for figure in briefing.key_figures:
+        cited.update(figure.sources)
+    for quote in briefing.quotes:
+        cited.update(quote.sources)
+    return cited
 
 
 def support_label(item: Item) -> str:

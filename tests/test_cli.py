@@ -147,3 +147,18 @@ def test_a_user_theme_in_the_config_shows_up_in_the_briefing(tmp_path, capsys):
     assert any("substations" in text for text in energy)
     md = (tmp_path / "out" / "2022-04-01" / "briefing.md").read_text(encoding="utf-8")
     assert "substations" in md
+
+
+def test_reading_flags_must_be_whole_numbers(tmp_path, capsys):
+    cfg = config_file(tmp_path)
+    assert main(["run", "--config", str(cfg), "--input", str(SAMPLES), "--workers", "-1"]) == 2
+    assert "argument --workers: expected a whole number, 0 or more, got '-1'" in capsys.readouterr().err
+
+
+def test_sentence_budget_flag_overrides_the_file(tmp_path):
+    cfg = config_file(tmp_path, "extract:\n  sentence_budget: 0\n")
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(cfg), "--input", str(SAMPLES), "--date", "2022-04-01", "-q", "--no-pdf",
+                 "--output", str(out), "--sentence-budget", "20"]) == 0
+    header = (out / "2022-04-01" / "briefing.md").read_text(encoding="utf-8").splitlines()[2]
+    assert "of each article; about" in header and "left unread" in header

@@ -430,3 +430,33 @@ def test_item_date_shown_only_when_it_differs():
     text = render_markdown(make_briefing(), CONFIG)
     assert f"({DAY.day} Apr)" not in text
     assert "(31 Mar)" in text
+
+
+def _with_uncited_sources(n: int):
+    from briefing.models import Source
+
+    b = make_briefing()
+    extra = tuple(Source(number=len(b.sources) + i + 1, id=f"other-{i}", title=f"Uncited story {i}", outlet="Wire",
+                         url="", published=DAY, path=f"in/other-{i}.txt") for i in range(n))
+    return dataclasses.replace(b, sources=b.sources + extra)
+
+
+def test_pdf_lists_uncited_sources_only_up_to_the_limit():
+    config = dataclasses.replace(CONFIG, pdf=PdfConfig(uncited_sources=2))
+    few = render_html(_with_uncited_sources(2), config)
+    assert "Uncited story 1" in few and "were read but no line above cites" not in few
+    many_briefing = _with_uncited_sources(3)
+    many = render_html(many_briefing, config)
+    assert "Uncited story" not in many
+    assert "3 more articles were read but no line above cites them; briefing.md lists them all." in many
+    assert "Lavrov: Moscow preparing response" in many  # the cited ones are all there
+    # The Markdown keeps every source: it is the record.
+    assert "Uncited story 2" in render_markdown(many_briefing, config)
+
+
+def test_header_says_how_much_was_left_unread():
+    b = make_briefing()
+    b = dataclasses.replace(b, stats=dataclasses.replace(b.stats, unread_sentences=1234, reading_depth=11))
+    assert "read (the first 11 of each article; about 1234 more left unread)" in render_markdown(b, CONFIG)
+    assert "(the first 11 of each article; about 1234 more left unread)" in render_html(b, CONFIG)
+    assert "left unread" not in render_markdown(make_briefing(), CONFIG)

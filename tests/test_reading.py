@@ -1,0 +1,92 @@
+"""How articles are read: the depth on a day over the sentence budget, and worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from briefing.config import Config, ExtractConfig
+from briefing.embed import get_embedder, prefetching
+from briefing.extract import extract, lead, reading_depth
+from briefing.ingest import ingest
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+TEXT = ("Mr. Smith said the U.S. would act on Monday. Twelve people died in the strike.\n\n"
+        "A second paragraph follows. \"We will rebuild,\" the mayor said. Talks resume on Friday.")
+
+
+def test_lead_keeps_whole_sentences_and_skips_abbreviations():
+    assert lead(TEXT, 1) == "Mr. Smith said the U.S. would act on Monday."
+    assert lead(TEXT, 2) == "Mr. Smith said the U.S. would act on Monday. Twelve people died in the strike."
+    assert lead(TEXT, 4).endswith('"We will rebuild," the mayor said.')
+    assert lead(TEXT, 5) == TEXT
+    assert lead(TEXT, 50) == TEXT
+    assert lead(TEXT, None) == TEXT
+
+
+def test_depth_is_the_same_for_every_article_and_fits_the_budget():
+    texts = ["One. " * 30, "Two. " * 5, "Three. " * 12]  # 30, 5 and 12 sentences: 47 in all
+    assert reading_depth(texts, 0, 8) == (None, 0)  # 0: no limit
+    assert reading_depth(texts, 47, 8) == (None, 0)  # everything fits
+    depth, unread = reading_depth(texts, 30, 8)
+    assert depth == 13  # 13 + 5 + 12 = 30 <= 30; 14 would need 31
+    assert unread == 47 - 30
+
+
+def test_depth_never_goes_below_the_floor():
+    texts = ["Word. " * 20] * 10
+    assert reading_depth(texts, 10, 8) == (8, 120)
+
+
+def test_a_day_over_the_budget_reads_each_article_from_its_start():
+    articles = ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles
+    whole = extract(articles, Config())
+    config = Config(extract=ExtractConfig(sentence_budget=20, min_sentences=6, workers=1))
+    cut = extract(articles, config)
+    assert whole.depth is None and whole.unread == 0
+    assert cut.depth is not None and cut.depth >= 6
+    assert cut.unread > 0
+    assert cut.sentences < whole.sentences
+    assert cut.facts and all(f.index < cut.depth + 2 for f in cut.facts)  # + a sentence spaCy splits in two
+    # What was read is read the same way: the facts of the lead are those of the whole article.
+    leads = {f.id: f for f in whole.facts}
+    assert [f.text for f in cut.facts[:3]] == [leads[f.id].text for f in cut.facts[:3]]
+
+
+def test_worker_processes_give_the_same_facts_and_vectors(tmp_path):
+    articles = ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles
+    # Each sample article twice, under new ids, so that two workers get a chunk each.
+    many = [replace(a, id=f"{a.id}-{n}") for n in range(5) for a in articles]
+    serial = extract(many, Config(extract=ExtractConfig(workers=1)))
+    embedder = get_embedder()
+    embedder._cache.clear()  # every vector below then comes from a worker
+    with prefetching():
+        parallel = extract(many, Config(extract=ExtractConfig(workers=2)))
+    assert parallel.facts == serial.facts
+    assert parallel.sentences == serial.sentences
+    texts = [f.text for f in parallel.facts]
+    assert all(t in embedder._cache for t in texts)
+    from_workers = np.stack([embedder._cache[t] for t in texts])
+    embedder._cache.clear()
+    assert np.array_equal(from_workers, embedder(texts))
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("workers", -1, "extract.workers: expected 0 (one per core) or more, got -1"),
+    ("sentence_budget", -5, "extract.sentence_budget: expected 0 (no limit) or more, got -5"),
+    ("min_sentences", 0, "extract.min_sentences: expected 1 or more, got 0"),
+])
+def test_reading_settings_are_checked(tmp_path, key, value, message):
+    from briefing.config import load_config
+    from briefing.errors import ConfigError
+
+    path = tmp_path / "config.yaml"
+    path.write_text(f"extract:\n  {key}: {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert message in str(info.value)
