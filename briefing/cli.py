@@ -186,6 +186,8 @@ def _add_file_log(config, args) -> None:
 
 
 def _cmd_run(args) -> int:
+    from dataclasses import replace
+
     from .config import resolve_cli_path
     from .pipeline import run
 
@@ -196,25 +198,17 @@ def _cmd_run(args) -> int:
     if args.strict:
         changes["strict"] = True
     if args.no_pdf:
-        from dataclasses import replace
-
         changes["pdf"] = replace(config.pdf, enabled=False)
     if getattr(args, "offline", False):
-        from dataclasses import replace as _replace
-
-        changes["sources"] = _replace(config.sources, offline=True)
+        changes["sources"] = replace(config.sources, offline=True)
     reading = {k: v for k, v in (("workers", getattr(args, "workers", None)),
-                                            ("sentence_budget", getattr(args, "sentence_budget", None))) if v is not None}
+                                 ("sentence_budget", getattr(args, "sentence_budget", None))) if v is not None}
     if reading:
-        from dataclasses import replace as _replace
-
-        changes["extract"] = _replace(config.extract, **reading)
+        changes["extract"] = replace(config.extract, **reading)
     config = config.override(**changes)
     inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
     if inputs:  # --input replaces the configured folders, feeds and pages
-        from dataclasses import replace as _replace
-
-        config = config.override(sources=_replace(config.sources, feeds=(), pages=()))
+        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
     with _progress(args):
         result = run(config, inputs=inputs or None, date=args.date)
     for path in result.files:

@@ -228,7 +228,7 @@ class ExtractConfig:
     """How the articles are read: in how many processes, and how deep on a heavy day."""
 
     workers: int = 0
-    """Processes that read articles (each runs its own spaCy and embedding model, ~450 MB). 0: one per CPU core,
+    """Processes that read articles (each runs its own spaCy and embedding model, ~300 MB). 0: one per CPU core,
     on a day with at least 40 articles (fewer do not repay the 2-3 s start of a process); 1: read in the main
     process only."""
     sentence_budget: int = 6_000

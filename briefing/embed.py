@@ -36,6 +36,10 @@ vector depend on its text only, whatever else is read that day and however the w
 processes, at 15 % more CPU than the fastest batch size (docs/performance.md)."""
 
 
+PREFETCH_CHUNK = 32
+"""Texts queued before they are handed to the background thread (one hand-over per few articles)."""
+
+
 class Embedder:
     """Mean-pooled, L2-normalised MiniLM vectors, with a per-process cache keyed by text."""
 
@@ -58,7 +62,7 @@ class Embedder:
         """Start embedding ``texts`` in a background thread; a later call finds them in the cache. onnxruntime
         releases the GIL, so this runs on the second core while spaCy parses the next articles."""
         self._queued.extend(t for t in texts if t not in self._cache)
-        if len(self._queued) >= 32:
+        if len(self._queued) >= PREFETCH_CHUNK:
             if self._worker is None:
                 from concurrent.futures import ThreadPoolExecutor
 

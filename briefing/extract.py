@@ -60,12 +60,13 @@ workers finish together."""
 
 def extract(articles: Sequence[Article], config: Config) -> Extracted:
     """Every fact stated in ``articles``, in article order then sentence order."""
-    depth, unread = reading_depth([a.text for a in articles], config.extract.sentence_budget,
-                                  config.extract.min_sentences)
+    texts = [a.text for a in articles]
+    ends = [_sentence_ends(t) for t in texts]  # one scan per text serves both the depth and the cut
+    depth, unread = _depth([len(e) for e in ends], config.extract.sentence_budget, config.extract.min_sentences)
     if depth is not None:
         log.info("%d articles: over extract.sentence_budget (%d sentences), reading the first %d sentences of each "
                  "(about %d left unread)", len(articles), config.extract.sentence_budget, depth, unread)
-    texts = [lead(a.text, depth) for a in articles] if depth is not None else [a.text for a in articles]
+        texts = [_cut(t, e, depth) for t, e in zip(texts, ends)]
     workers = _workers(config.extract.workers, len(articles))
     per_article = (_in_processes(articles, texts, config, workers) if workers > 1
                    else _in_process(articles, texts, config))
@@ -149,39 +150,46 @@ def _workers(setting: int, articles: int) -> int:
 # Where a sentence may end: terminal punctuation (and closing quotes), then space and a capital, digit or quote.
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n\s*\n")
 _ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|Gen|Lt|Col|Capt|Sgt|Maj|Adm|Rep|Sen|Gov|Pres|Rev|Gov|No|Nos|Vol|"
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|Gen|Lt|Col|Capt|Sgt|Maj|Adm|Rep|Sen|Gov|Pres|Rev|No|Nos|Vol|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|approx|est|U\.S|U\.K|U\.N))\.$")
 
 
-def _ends(text: str) -> Iterator[int]:
-    """Offsets just after each likely sentence end (a fast estimate; spaCy splits what is read)."""
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just after each likely sentence end, the text's own end included (a fast estimate; spaCy
+    splits what is read). An empty text has none."""
+    start = len(text) - len(text.lstrip())
+    if start == len(text):
+        return []
+    ends = []
     for match in _SENTENCE_END.finditer(text):
-        head = text[max(0, match.start() - 12) : match.start() + 1]
-        if match.group(0).startswith(".") and _ABBREVIATION.search(head):
+        if match.start() <= start:
             continue
-        if text[: match.start()].strip():
-            yield match.end()
+        if match.group(0).startswith(".") and _ABBREVIATION.search(text, max(0, match.start() - 12),
+                                                                      match.start() + 1):
+            continue
+        ends.append(match.end())
+    if not ends or text[ends[-1]:].strip():
+        ends.append(len(text))
+    return ends
 
 
-def _count(text: str) -> int:
-    return sum(1 for _ in _ends(text)) + (1 if text.strip() else 0)
+def _cut(text: str, ends: list[int], sentences: int) -> str:
+    return text[: ends[sentences - 1]].rstrip() if sentences < len(ends) else text
 
 
 def lead(text: str, sentences: int | None) -> str:
     """The first ``sentences`` sentences of ``text`` (all of it when None or when it has no more)."""
-    if sentences is None:
-        return text
-    for n, end in enumerate(_ends(text), start=1):
-        if n == sentences:
-            return text[:end].rstrip()
-    return text
+    return text if sentences is None else _cut(text, _sentence_ends(text), sentences)
 
 
 def reading_depth(texts: Sequence[str], budget: int, floor: int) -> tuple[int | None, int]:
     """How many sentences of each text to read so that all of them together stay within ``budget``: the same
     depth for every text, never below ``floor``. Returns (depth, sentences left unread), or (None, 0) when the
     budget is 0 or every sentence fits."""
-    counts = [_count(t) for t in texts]
+    return _depth([len(_sentence_ends(t)) for t in texts], budget, floor)
+
+
+def _depth(counts: list[int], budget: int, floor: int) -> tuple[int | None, int]:
     total = sum(counts)
     if not budget or total <= budget:
         return None, 0
@@ -192,9 +200,7 @@ def reading_depth(texts: Sequence[str], budget: int, floor: int) -> tuple[int | 
             low = middle
         else:
             high = middle - 1
-    depth = low
-    read = sum(min(c, depth) for c in counts)
-    return depth, total - read
+    return low, total - sum(min(c, low) for c in counts)
 
 
 def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:

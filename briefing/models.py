@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -196,3 +197,11 @@ class Briefing:
     stats: Stats
     since_yesterday: tuple[Item, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+
+
+def cited_ids(items: Iterable[Item], figures: Iterable[KeyFigure] = (), quotes: Iterable[Quote] = ()) -> list[str]:
+    """Ids of the articles that these lines cite, in order of first citation."""
+    order: list[str] = []
+    for line in (*items, *figures, *quotes):
+        order.extend(line.sources)
+    return list(dict.fromkeys(order))

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from . import atomic
 from .config import Config
 from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure
+from .models import Briefing, Figure, Item, KeyFigure, cited_ids
 
 PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -411,19 +411,8 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
 
 def _cited(briefing: Briefing) -> set[str]:
     """Ids of the articles that some line of the briefing refers to."""
-    cited: set[str] = set()
-    for item in briefing.takeaways:
-        cited.update(item.sources)
-    for section in briefing.sections:
-        for item in section.items:
-            cited.update(item.sources)
-    for item in briefing.since_yesterday:
-        cited.update(item.sources)
-    for figure in briefing.key_figures:
-        cited.update(figure.sources)
-    for quote in briefing.quotes:
-        cited.update(quote.sources)
-    return cited
+    items = (*briefing.takeaways, *(it for s in briefing.sections for it in s.items), *briefing.since_yesterday)
+    return set(cited_ids(items, briefing.key_figures, briefing.quotes))
 
 
 def support_label(item: Item) -> str:

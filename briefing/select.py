@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .config import Config
-from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats
+from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
 # Two picked items closer than this say the same thing; the lower-scored one is dropped.
 _REDUNDANT = 0.72
@@ -237,15 +237,8 @@ def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
 def _sources(items: Sequence[Item], figures: Sequence[KeyFigure], quotes: Sequence[Quote],
              articles: Sequence[Article]) -> tuple[Source, ...]:
     """Every article read, numbered: the cited ones in order of first citation, then the rest."""
-    order: list[str] = []
-    for it in items:
-        order.extend(it.sources)
-    for f in figures:
-        order.extend(f.sources)
-    for q in quotes:
-        order.extend(q.sources)
     known = {a.id: a for a in articles}
-    cited = [sid for sid in dict.fromkeys(order) if sid in known]
+    cited = [sid for sid in cited_ids(items, figures, quotes) if sid in known]
     rest = sorted((a.id for a in articles if a.id not in set(cited)),
                   key=lambda sid: (known[sid].published or dt.date.min, known[sid].outlet, sid))
     return tuple(
