@@ -48,6 +48,7 @@ def _publish(config: Config, result: RunResult) -> RunResult:
 
 def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
     """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
+    from .archive import update as update_archive
     from .classify import classify
     from .dedupe import dedupe
     from .disputes import find_disputes
@@ -82,10 +83,12 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
         rendered = render(brief, out_dir, config)
     with history:
         history.record(brief, shown_items(brief), date)
+    with timer.stage("archive"):
+        readers = update_archive(config, brief)  # web pages, feed, search index: after history lets go of its file
     files = tuple(p for p in (rendered.markdown, rendered.pdf, rendered.json) if p is not None)
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
-    return RunResult(brief, out_dir, files, articles.warnings, timer.timings)
+    return RunResult(brief, out_dir, files, tuple(articles.warnings) + readers.warnings, timer.timings)
 
 
 def _stats(articles, facts, themed, merged) -> Stats:
