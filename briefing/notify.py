@@ -35,11 +35,16 @@ def channel_key(url: str) -> str:
 
 
 def describe(url: str) -> str:
-    """The URL with its secrets masked (apprise's privacy form), for logs and errors."""
+    """The URL's scheme and host (apprise masks a token in the host place), never its path or query, where
+    webhooks keep their secrets: for logs and errors."""
+    import urllib.parse
+
+    scheme = url.split("://", 1)[0]
     server = _server(url, 1.0, check=False)
     if server is None:
-        return url.split("://", 1)[0] + "://…"
-    return server.url(privacy=True).split("?", 1)[0]
+        return f"{scheme}://…"
+    host = urllib.parse.urlsplit(server.url(privacy=True)).netloc  # a token in the host place comes masked
+    return f"{scheme}://{host}/…"
 
 
 def message(config: Config, date: dt.date, folder: Path) -> Message:
@@ -64,16 +69,17 @@ def message(config: Config, date: dt.date, folder: Path) -> Message:
 
 
 def post(url: str, msg: Message, timeout: float) -> None:
-    """Post ``msg`` to one apprise URL; DeliveryError with the server's answer (secrets masked) when it fails."""
+    """Post ``msg`` to one apprise URL; DeliveryError with apprise's account of the failure (any piece of the URL
+    masked) when it fails."""
     import apprise
 
     server = _server(url, timeout, check=True)
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         ok = server.notify(body=msg.body, title=msg.title, notify_type=apprise.NotifyType.INFO)
     if not ok:
         said = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
         reason = said[-1] if said else "the server did not accept the post"
-        raise DeliveryError(f"{describe(url)}: {_scrub(reason, url)}")
+        raise DeliveryError(_scrub(reason, url))
     log.info("posted the briefing to %s", describe(url))
 
 

@@ -53,10 +53,7 @@ def index_briefing(db: Path, data: dict) -> int:
     """Replace the rows of ``data``'s date (a briefing.json as a dict) by its items; returns rows written."""
     day = _day(data)
     rows = _rows(day, data)
-    with _connect(db) as conn:
-        with conn:
-            conn.execute(f"DELETE FROM {TABLE} WHERE date = ?", (day,))
-            conn.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    _replace(db, rows, "WHERE date = ?", (day,))
     return len(rows)
 
 
@@ -75,11 +72,19 @@ def rebuild(db: Path, output: Path) -> tuple[int, int]:
             log.warning("%s: not indexed for search (%s)", folder / "briefing.json", type(exc).__name__)
             continue
         dates += 1
-    with _connect(db) as conn:
-        with conn:
-            conn.execute(f"DELETE FROM {TABLE}")
-            conn.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", by_date)
+    _replace(db, by_date, "", ())
     return len(by_date), dates
+
+
+def _replace(db: Path, rows: list[tuple], where: str, args: tuple) -> None:
+    """Delete the rows ``where`` says and insert ``rows``, in one transaction (all or nothing)."""
+    with _connect(db) as conn:
+        try:
+            with conn:
+                conn.execute(f"DELETE FROM {TABLE} {where}", args)
+                conn.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise SearchError(f"cannot write the search index in {db}: {exc}") from None
 
 
 def _rows(day: str, data: dict) -> list[tuple]:
