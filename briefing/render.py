@@ -18,6 +18,7 @@ Article text is data. In Markdown every ``{{ expression }}`` is escaped automati
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -261,7 +262,13 @@ def _template_dirs(config: Config) -> list[Path]:
 
 
 def _environment(config: Config, kind: str) -> jinja2.Environment:
-    dirs = _template_dirs(config)
+    return _cached_environment(tuple(_template_dirs(config)), kind)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_environment(dirs: tuple[Path, ...], kind: str) -> jinja2.Environment:
+    """One environment per template folders and kind, so each template is compiled once per process (the web
+    archive renders hundreds of pages); jinja still reloads a template whose file changed on disk."""
     loader = jinja2.ChoiceLoader([
         *(jinja2.FileSystemLoader(str(d)) for d in dirs),
         jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES))}),
