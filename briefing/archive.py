@@ -39,18 +39,22 @@ class Updated:
 
 def update(config: Config, briefing: Briefing) -> Updated:
     """After a run: the date's page, pages missing for earlier dates, index.html and feed.xml (as configured),
-    and the date's rows of the search index. A problem is a warning: the briefing itself is already written."""
+    and the date's rows of the search index. A problem (a broken web template, a full disk, an unreadable
+    earlier briefing.json) is a warning: the briefing itself is already written."""
     output = Path(config.output)
     warnings: list[str] = []
     files: list[Path] = []
-    if config.archive.enabled:
-        files.append(write_page(config, briefing))
-        files += _backfill(config, warnings)
-        files.append(write_index(config, warnings))
-    if config.archive.feed:
-        from .feed import write_feed
+    try:
+        if config.archive.enabled:
+            files.append(write_page(config, briefing))
+            files += _backfill(config, warnings)
+            files.append(write_index(config, warnings))
+        if config.archive.feed:
+            from .feed import write_feed
 
-        files.append(write_feed(config, warnings))
+            files.append(write_feed(config, warnings))
+    except RenderError as exc:  # a broken web template: the briefing is out, the archive waits for a fix
+        _warn(warnings, f"web archive not updated: {exc}")
     if config.search.enabled:
         from . import search
 

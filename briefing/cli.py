@@ -257,7 +257,7 @@ def _send(config, dates, *, resend: bool, quiet: bool = False) -> list[str]:
     report = send(config, dates or None, resend=resend)
     if not quiet:
         for date in report.sent:
-            print(f"sent {date} to {', '.join(config.smtp.recipients)}")
+            print(f"sent {date} to {', '.join(config.smtp.recipients) or 'the configured channels'}")
         for date, why in report.skipped:
             print(f"{date} {why}; not sent again (use --resend)")
     return list(report.warnings)

@@ -266,3 +266,15 @@ def test_the_sample_run_writes_archive_feed_search_and_pings_the_monitor(tmp_pat
     assert main(["search", "--config", str(path), "ceasefire", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert hits and all(h["date"] == "2022-04-01" and "ceasefire" in h["text"].lower() for h in hits)
+
+
+def test_a_broken_web_template_is_a_warning_not_a_failed_run(tmp_path):
+    mine = tmp_path / "mine" / "web"
+    mine.mkdir(parents=True)
+    (mine / "index.html.j2").write_text("{% for x in %}\n", encoding="utf-8")
+    config = dataclasses.replace(Config(output=tmp_path / "out"), templates=tmp_path / "mine")
+    _, briefing = write_day(config, DAY)
+    result = archive.update(config, briefing)
+    (warning,) = result.warnings
+    assert warning.startswith("web archive not updated: template ") and "index.html.j2, line 1" in warning
+    assert (config.output / "2022-04-01" / "briefing.html").is_file()
