@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def feed_xml(config: Config, briefings: list[Briefing]) -> bytes:
     base = config.archive.base_url.rstrip("/")
     fg = FeedGenerator()
     fg.id(f"{base}/{FEED_NAME}" if base else _urn(config.title, "feed"))
-    fg.title(config.title)
+    fg.title(_xml(config.title))
     fg.author({"name": "briefing"})
     fg.language("en")
     fg.generator("briefing")
@@ -61,10 +62,10 @@ def feed_xml(config: Config, briefings: list[Briefing]) -> bytes:
         entry = fg.add_entry()
         link = page_url(config, briefing.date)
         entry.id(link if base else _urn(config.title, briefing.date.isoformat()))
-        entry.title(f"{briefing.title or config.title} — {long_date(briefing.date)}")
+        entry.title(_xml(f"{briefing.title or config.title} — {long_date(briefing.date)}"))
         entry.link(href=link, rel="alternate", type="text/html")
-        entry.summary(summary_text(briefing), type="text")
-        entry.content(entry_html(config, briefing), type="html")
+        entry.summary(_xml(summary_text(briefing)), type="text")
+        entry.content(_xml(entry_html(config, briefing)), type="html")
         entry.published(_when(briefing))
         entry.updated(_when(briefing))
     return fg.atom_str(pretty=True)
@@ -82,6 +83,14 @@ def _when(briefing: Briefing) -> dt.datetime:
     except ValueError:
         moment = dt.datetime.combine(briefing.date, dt.time())
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the control characters XML 1.0 cannot carry (article text may hold them)."""
+    return _NOT_XML.sub("", text)
 
 
 def _urn(title: str, name: str) -> str:

@@ -278,3 +278,14 @@ def test_a_broken_web_template_is_a_warning_not_a_failed_run(tmp_path):
     (warning,) = result.warnings
     assert warning.startswith("web archive not updated: template ") and "index.html.j2, line 1" in warning
     assert (config.output / "2022-04-01" / "briefing.html").is_file()
+
+
+def test_control_characters_in_article_text_leave_the_feed_valid(tmp_path):
+    config = Config(output=tmp_path / "out")
+    _, base = write_day(config, DAY)
+    odd = dataclasses.replace(base.takeaways[0], text="Talks resumed\x1b on Friday\x00 in Istanbul.")
+    _, briefing = write_day(config, DAY, takeaways=(odd,) + base.takeaways[1:])
+    archive.update(config, briefing)
+    feed = feedparser.parse((config.output / "feed.xml").read_bytes())
+    assert feed.bozo == 0
+    assert feed.entries[0].summary.startswith("• Talks resumed on Friday in Istanbul.")
