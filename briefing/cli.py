@@ -494,6 +494,10 @@ def _check_environment(config, args, problems: list[str]) -> list[str]:
         probe.unlink()
     except OSError as exc:
         problems.append(f"output: cannot write in {config.output}: {exc.strerror or exc}")
+    if config.deliver.notify:
+        from .notify import check_urls
+
+        problems.extend(check_urls(config.deliver.notify))
     if getattr(args, "smtp", False):
         from .deliver import check_smtp
 

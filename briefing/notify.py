@@ -68,6 +68,12 @@ def message(config: Config, date: dt.date, folder: Path) -> Message:
     return Message(f"{title} — {long_date(date)}", "\n".join(lines) + f"\n\nFull briefing: {link}")
 
 
+def check_urls(urls) -> list[str]:
+    """A problem line for each ``deliver.notify`` URL apprise does not understand (``briefing check``)."""
+    return [f"deliver.notify[{i}]: not a URL apprise knows: {url.split('://', 1)[0]}://…"
+            for i, url in enumerate(urls) if _server(url, 1.0, check=False) is None]
+
+
 def post(url: str, msg: Message, timeout: float) -> None:
     """Post ``msg`` to one apprise URL; DeliveryError with apprise's account of the failure (any piece of the URL
     masked) when it fails."""

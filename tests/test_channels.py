@@ -225,3 +225,13 @@ def test_a_ping_that_cannot_go_through_is_a_bounded_warning():
     down = Config(monitor=MonitorConfig(url=f"http://127.0.0.1:{free_port()}/p", timeout=2))
     assert "ConnectionRefusedError" in monitor.ping(down, False, "x") or "URLError" in monitor.ping(down, False, "x")
     assert monitor.ping(Config(), True, "no url") is None
+
+
+def test_check_names_a_notify_url_apprise_does_not_know(tmp_path, capsys):
+    from briefing.cli import main
+
+    path = tmp_path / "config.yaml"
+    path.write_text("output: out\npdf: {enabled: false}\ndeliver:\n  notify: ['json://127.0.0.1:9/x', "
+                    "'nosuchservice://token']\n", encoding="utf-8")
+    assert main(["check", "--config", str(path)]) == 2
+    assert "error: deliver.notify[1]: not a URL apprise knows: nosuchservice://…\n" in capsys.readouterr().err
