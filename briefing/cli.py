@@ -259,7 +259,7 @@ def _send(config, dates, *, resend: bool, quiet: bool = False) -> list[str]:
         for date in report.sent:
             print(f"sent {date} to {', '.join(config.smtp.recipients) or 'the configured channels'}")
         for date, why in report.skipped:
-            print(f"{date} {why}; not sent again (use --resend)")
+            print(f"{date} {why}; not sent again (use --resend)" if why.startswith("already") else f"{date}: {why}")
     return list(report.warnings)
 
 
