@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -23,7 +24,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = _with_help(_parser())
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
@@ -63,13 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", "-c", metavar="PATH", help="config file (default: ./config.yaml if present)")
-    common.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
+    common.add_argument("--verbose", "-v", action="store_true", help="detailed progress logs (DEBUG level)")
+    common.add_argument("--debug", action="store_true", help="like --verbose, with timestamps and tracebacks")
     common.add_argument("--quiet", "-q", action="store_true", help="only warnings and errors (for cron)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", parents=[common], help="make the briefing and write Markdown, PDF and JSON")
     p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
-    p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: today)")
+    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N days (default: today)")
     p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
     p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
@@ -81,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")
-    p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: the newest in the output folder)")
+    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N (default: the newest in the output folder)")
     p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: the config's)")
     p.add_argument("--resend", action="store_true", help="send it even if it was already sent")
     p.set_defaults(func=_cmd_send)
@@ -92,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("classify", parents=[common], help="classify sentences from stdin (one a line) into themes")
-    p.add_argument("--explain", action="store_true", help="say which terms and examples decided")
+    p.add_argument("--explain", action="store_true", help="say which terms and examples decided (a table for a person)")
+    p.add_argument("--json", action="store_true", help="with --explain: one JSON object a line instead of the table")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser("sources", parents=[common], help="list the configured sources and what the cache holds")
@@ -121,14 +124,22 @@ def _count(value: str) -> int:
 
 
 def _date(value: str) -> dt.date:
+    """YYYY-MM-DD, ``today``, ``yesterday`` or ``-N`` (N days ago) — relative forms by this machine's clock, so a
+    crontab line needs no ``date +\\%F`` escaping."""
+    word = value.strip().lower()
+    if word in ("today", "yesterday") or re.fullmatch(r"-\d{1,4}", word):
+        days = 0 if word == "today" else 1 if word == "yesterday" else int(word[1:])
+        return dt.date.today() - dt.timedelta(days=days)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD, today, yesterday or -N (days ago), got {value!r}") from None
 
 
 def _setup_logging(args) -> logging.Handler | None:
-    level = logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO
+    verbose = args.debug or getattr(args, "verbose", False)
+    level = logging.DEBUG if verbose else logging.WARNING if args.quiet else logging.INFO
     root = logging.getLogger()
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
@@ -176,7 +187,8 @@ def _add_file_log(config, args) -> None:
     except OSError as exc:
         log.warning("log.file: cannot write %s (%s); logging to stderr only", config.log.file, exc.strerror or exc)
         return
-    level = logging.DEBUG if args.debug else getattr(logging, config.log.level.upper(), logging.INFO)
+    verbose = args.debug or getattr(args, "verbose", False)
+    level = logging.DEBUG if verbose else getattr(logging, config.log.level.upper(), logging.INFO)
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -211,8 +223,9 @@ def _cmd_run(args) -> int:
         config = config.override(sources=replace(config.sources, feeds=(), pages=()))
     with _progress(args):
         result = run(config, inputs=inputs or None, date=args.date)
-    for path in result.files:
-        print(path)
+    if not args.quiet:  # cron mails whatever is printed: under --quiet a good run prints nothing at all
+        for path in result.files:
+            print(path)
     warnings = list(config_warnings) + list(result.warnings)
     if args.send or args.resend:
         warnings += _send(config, [result.briefing.date], resend=args.resend, quiet=True)
@@ -343,12 +356,86 @@ def _cmd_classify(args) -> int:
     lines = [line.strip() for line in sys.stdin if line.strip()]
     if args.explain:
         for line in lines:
-            sys.stdout.write(json.dumps(classifier.explain(line), ensure_ascii=False) + "\n")
+            record = classifier.explain(line)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n" if args.json else explain_table(record))
         return EXIT_OK
     for line, (theme, scores) in zip(lines, classifier.predict(lines)):
         record = {"text": line, "theme": theme, "scores": {k: round(v, 4) for k, v in scores.items()}}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     return EXIT_OK
+
+
+def explain_table(record: dict) -> str:
+    """``classify --explain`` for a person: the decision, the scores as bars, the terms and the nearest examples."""
+    lines = [f"“{record.get('text', '')}”", f"  theme:    {record.get('theme') or '(none)'}"]
+    if record.get("decided_by"):
+        lines.append(f"  because:  {record['decided_by']}")
+    scores = dict(record.get("scores") or {})
+    if record.get("none_score") is not None:
+        scores["(none)"] = record["none_score"]
+    width = max((len(k) for k in scores), default=0)
+    for key, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+        bar = "█" * max(0, round(float(score) * 20))
+        lines.append(f"  {key:<{width}}  {float(score):5.2f}  {bar}")
+    for label, found in sorted((record.get("terms") or {}).items()):
+        if found:
+            lines.append(f"  terms {label}: {', '.join(map(str, found))}")
+    for label, found in sorted((record.get("cues") or {}).items()):
+        lines.append(f"  cues {label}: {found if isinstance(found, str) else ', '.join(map(str, found))}")
+    examples = record.get("examples") or {}
+    if examples:
+        lines.append("  nearest examples:")
+        for label, rows in examples.items():
+            for similarity, text in list(rows)[:2]:
+                lines.append(f"    {label:<{width}}  {float(similarity):4.2f}  {_clip(str(text), 90)}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# Description, examples and exit codes shown by `briefing COMMAND --help`.
+_HELP = {
+    "run": ("Read the day's articles (the config's sources, or --input), make the briefing and write "
+            "output/<date>/briefing.md, .pdf and .json; with --send, email it.",
+            ["briefing run --input samples --date 2022-04-01",
+             "briefing run --config /etc/briefing/config.yaml --date yesterday --send --quiet"]),
+    "send": ("Email an existing briefing, and any earlier date whose email is still pending. A date already "
+             "sent is not sent again without --resend.",
+             ["briefing send", "briefing send --date 2022-04-01 --resend"]),
+    "extract": ("Print every fact found in the input, before merging and selection, as JSON Lines.",
+                ["briefing extract --input samples > facts.jsonl"]),
+    "classify": ("Give each sentence read from stdin (one a line) a theme of the config, or none.",
+                 ["echo \"Shelling hit the city overnight.\" | briefing classify",
+                  "echo \"Shelling hit the city overnight.\" | briefing classify --explain"]),
+    "sources": ("List what the config would read (folders, feeds, pages) and what the page cache holds.",
+                ["briefing sources", "briefing sources --json"]),
+    "check": ("Validate the config (every problem at once, with its dotted key) and the machine: models, fonts, "
+              "the output folder and, with --smtp, the mail server login.",
+              ["briefing check", "briefing check --config config.yaml --smtp"]),
+    "history": ("Manage the history of earlier briefings (what 'new' and 'since yesterday' compare against).",
+                ["briefing history rebuild"]),
+}
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  1  run error: nothing usable left, an email not sent, or warnings under --strict
+  2  usage or config error (nothing was done)
+  3  another run holds the lock on the output folder"""
+
+
+def _with_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Each subcommand's --help gets a description, examples and the exit codes (kept here, in one table)."""
+    parser.epilog = EXIT_CODES_HELP
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for name, sub in action.choices.items():
+            description, examples = _HELP.get(name, (sub.description or "", []))
+            sub.description = description
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            shown = "\n".join(f"  {e}" for e in examples)
+            sub.epilog = (f"examples:\n{shown}\n\n" if examples else "") + EXIT_CODES_HELP
+    return parser
 
 
 def _cmd_sources(args) -> int:

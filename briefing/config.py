@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ class HistoryConfig:
 
     enabled: bool = True
     path: Path | None = None
-    """SQLite file; default ``<output>/history.sqlite``."""
+    """SQLite file; default ``$STATE_DIRECTORY/history.sqlite`` under a systemd unit with ``StateDirectory=``,
+    else ``<output>/history.sqlite``."""
     lookback_days: int = 7
     """Earlier days compared against."""
 
@@ -198,7 +200,8 @@ class SourcesConfig:
     pages: tuple[str, ...] = ()
     """Single article URLs."""
     cache_dir: Path | None = None
-    """Where fetched pages are cached; default ``<output>/.cache``."""
+    """Where fetched pages are cached; default ``$CACHE_DIRECTORY`` under a systemd unit with ``CacheDirectory=``,
+    else ``<output>/.cache``."""
     window_hours: float = 24.0
     """Feed and page items published more than this many hours before the briefing time are left out."""
     timeout: float = 15.0
@@ -289,11 +292,18 @@ class Config:
 
     @property
     def history_path(self) -> Path:
-        return self.history.path or self.output / "history.sqlite"
+        return self.history.path or _systemd_dir("STATE_DIRECTORY", "history.sqlite") or self.output / "history.sqlite"
 
     @property
     def cache_dir(self) -> Path:
-        return self.sources.cache_dir or self.output / ".cache"
+        return self.sources.cache_dir or _systemd_dir("CACHE_DIRECTORY") or self.output / ".cache"
+
+
+def _systemd_dir(variable: str, name: str = "") -> Path | None:
+    """The first folder systemd made for the unit (``StateDirectory=``, ``CacheDirectory=``; a colon-separated
+    list), so a service keeps its state out of the published output folder without any config."""
+    value = os.environ.get(variable, "").split(":")[0]
+    return (Path(value) / name if name else Path(value)) if value else None
 
 
 def load_config(path: Path | str | None) -> tuple[Config, list[str]]:

@@ -76,3 +76,19 @@ def test_every_field_has_a_docstring():
     docs = field_docs()
     for key in ("title", "output", "select.takeaways", "merge.threshold", "smtp.password_env", "sources.window_hours"):
         assert docs[key]
+
+
+def test_state_and_cache_follow_systemd_folders_unless_configured(tmp_path, monkeypatch):
+    from briefing.config import parse_config
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    config, _ = parse_config("output: out\n", tmp_path / "config.yaml")
+    assert config.history_path == tmp_path / "out" / "history.sqlite"
+    assert config.cache_dir == tmp_path / "out" / ".cache"
+    monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/briefing")
+    monkeypatch.setenv("CACHE_DIRECTORY", "/var/cache/briefing:/var/cache/other")
+    assert config.history_path == Path("/var/lib/briefing/history.sqlite")
+    assert config.cache_dir == Path("/var/cache/briefing")
+    config, _ = parse_config("output: out\nhistory: {path: h.sqlite}\nsources: {cache_dir: c}\n", tmp_path / "config.yaml")
+    assert config.history_path == tmp_path / "h.sqlite" and config.cache_dir == tmp_path / "c"
