@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
     p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
     p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
+    p.add_argument("--engine", choices=["local", "dask"], help="where articles are read: this machine or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (tcp://host:8786); "
+                   "default: a LocalCluster on 127.0.0.1")
     p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
     p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
     p.set_defaults(func=_cmd_run)
@@ -214,7 +217,9 @@ def _cmd_run(args) -> int:
     if getattr(args, "offline", False):
         changes["sources"] = replace(config.sources, offline=True)
     reading = {k: v for k, v in (("workers", getattr(args, "workers", None)),
-                                 ("sentence_budget", getattr(args, "sentence_budget", None))) if v is not None}
+                                 ("sentence_budget", getattr(args, "sentence_budget", None)),
+                                 ("engine", getattr(args, "engine", None)),
+                                 ("scheduler", getattr(args, "scheduler", None))) if v is not None}
     if reading:
         changes["extract"] = replace(config.extract, **reading)
     config = config.override(**changes)

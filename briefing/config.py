@@ -242,6 +242,13 @@ class ExtractConfig:
     takes."""
     min_sentences: int = 8
     """Sentences of every article read however heavy the day (the lead and what follows it)."""
+    engine: str = "local"
+    """Where articles are read: ``local`` (this machine: the main process, or ``workers`` processes) or ``dask``
+    (the workers of a Dask cluster, each loading the models once; needs ``pip install 'briefing[dask]'``). The
+    merge, selection and rendering always run here; the briefing is the same either way."""
+    scheduler: str = ""
+    """With ``engine: dask``: the scheduler's address, e.g. ``tcp://10.0.0.5:8786``. Empty: a LocalCluster on
+    127.0.0.1 is started for the run with ``workers`` processes (0: one per core)."""
 
 
 @dataclass(frozen=True)
@@ -520,6 +527,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append(f"merge.threshold: expected a number between 0 and 1, got {config.merge.threshold}")
     if config.smtp.security not in ("starttls", "ssl", "none"):
         problems.append(f"smtp.security: expected starttls, ssl or none, got {config.smtp.security!r}")
+    if config.extract.engine not in ("local", "dask"):
+        problems.append(f"extract.engine: expected local or dask, got {config.extract.engine!r}")
     if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
     try:

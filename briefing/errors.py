@@ -61,3 +61,7 @@ class LockError(BriefingError):
 
 class StrictError(BriefingError):
     """Warnings were raised and the run was asked to be strict."""
+
+
+class EngineError(BriefingError):
+    """The distributed engine (``extract.engine: dask``) is missing, cannot be reached or lost a task."""
