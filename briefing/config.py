@@ -202,13 +202,18 @@ class SourcesConfig:
     window_hours: float = 24.0
     """Feed and page items published more than this many hours before the briefing time are left out."""
     timeout: float = 15.0
-    """Seconds per HTTP request."""
+    """Most seconds one fetch may take in all: connecting, headers, body and redirects together (a server that
+    trickles bytes is cut off there, and not retried)."""
     max_bytes: int = 5_000_000
     """Largest page or feed read, in bytes."""
     retries: int = 2
     """Retries, with backoff, after a failed request."""
     offline: bool = False
     """Read from the cache only; never touch the network."""
+    allow_hosts: tuple[str, ...] = ()
+    """Hosts (a name also allows its subdomains), addresses or networks (``10.0.0.0/8``) fetched besides the
+    sites of the configured feeds and pages. Redirects and feed item links to other sites are refused, and so
+    are private, loopback and link-local addresses unless listed here (an intranet feed: list its host)."""
 
 
 @dataclass(frozen=True)

@@ -177,9 +177,11 @@ def _send_one(client: smtplib.SMTP, config: Config, date: dt.date, report: Repor
     state = read_state(folder)
     try:
         msg = build_message(config, date, folder)
+        client.watchdog.extend(config.smtp.timeout)
         refused = client.send_message(msg, from_addr=msg["From"], to_addrs=list(config.smtp.recipients))
     except (OSError, smtplib.SMTPException) as exc:
-        _fail(Path(config.output), [date], _reason(exc, config.smtp), report)
+        _fail(Path(config.output), [date], _reason(TimeoutError() if client.watchdog.expired else exc,
+                                                   config.smtp), report)
         return
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     accepted = [r for r in config.smtp.recipients if r not in refused]
@@ -214,20 +216,33 @@ def _failure_line(smtp: SmtpConfig, report: Report) -> str:
 
 
 def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
+    """Connected, TLS started and logged in, all within ``smtp.timeout`` seconds in all; each message sent later
+    gets another ``smtp.timeout`` (``_send_one``). A server trickling its answers is cut off there."""
+    from .deadline import Watchdog
+
     context = ssl.create_default_context()
-    if smtp.security == "ssl":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    watchdog = Watchdog(smtp.timeout).__enter__()
+    base = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
+
+    class Client(base):
+        def _get_socket(self, host, port, timeout):
+            return watchdog.attach(super()._get_socket(host, port, timeout))
+
+    client = Client(timeout=smtp.timeout, **({"context": context} if smtp.security == "ssl" else {}))
+    client.watchdog = watchdog
+    client._host = smtp.host  # what smtplib sets when the host is given at once (TLS checks it)
     try:
+        client.connect(smtp.host, smtp.port)
         client.ehlo()
         if smtp.security == "starttls":
             client.starttls(context=context)
             client.ehlo()
         if smtp.username:
             client.login(smtp.username, _password(smtp))
-    except BaseException:
+    except BaseException as exc:
         _close(client)
+        if watchdog.expired and isinstance(exc, (OSError, smtplib.SMTPException)):
+            raise TimeoutError("session deadline") from None
         raise
     return client
 
@@ -237,6 +252,8 @@ def _close(client: smtplib.SMTP) -> None:
         client.quit()
     except (OSError, smtplib.SMTPException):
         client.close()
+    finally:
+        client.watchdog.stop()
 
 
 def _password(smtp: SmtpConfig) -> str:
@@ -263,7 +280,7 @@ def _reason(exc: BaseException, smtp: SmtpConfig) -> str:
     elif isinstance(exc, ConnectionRefusedError):
         text = "connection refused (is the server up?)"
     elif isinstance(exc, (socket.timeout, TimeoutError)):
-        text = f"no answer within {smtp.timeout:g} s (smtp.timeout)"
+        text = f"no complete answer within {smtp.timeout:g} s (smtp.timeout)"
     elif isinstance(exc, socket.gaierror):
         text = f"unknown host {smtp.host!r}"
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
