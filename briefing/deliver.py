@@ -18,6 +18,7 @@ import os
 import smtplib
 import socket
 import ssl
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -48,14 +49,14 @@ class Report:
 
 
 def send(config: Config, dates: Sequence[dt.date] | None = None, *, resend: bool = False,
-         include_pending: bool = True) -> Report:
+         include_pending: bool = True, locked: bool = False) -> Report:
     """Email the briefings of ``dates`` (default: the newest briefing in the output folder), plus, with
     ``include_pending``, earlier dates still waiting for delivery. Holds the output's lock while it works.
 
     Raises DeliveryError (one line, naming every date not delivered) when any could not be sent; the files stay
     in place and the dates stay pending for the next attempt."""
     output = Path(config.output)
-    with run_lock(output):
+    with nullcontext() if locked else run_lock(output):  # ``locked``: the caller's run holds it
         targets = list(dates) if dates else [_newest(output)]
         for date in targets:
             _require_briefing(output, date)

@@ -27,13 +27,23 @@ class RunResult:
     """Wall seconds per stage (ingest, extract, classify, dedupe, select, render)."""
 
 
-def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.date | None = None) -> RunResult:
+def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.date | None = None, *,
+        locked: bool = False, mark_send: bool = False, resend: bool = False) -> RunResult:
     """Make the briefing for ``date`` from ``inputs`` (default: the config's sources), write it and publish it
-    (index.md, latest.md, git), holding the output folder's lock (LockError if another run has it)."""
+    (index.md, latest.md, git), holding the output folder's lock (LockError if another run has it; ``locked``:
+    the caller holds it already, to send under the same lock). ``mark_send``: the date is marked pending for
+    email as soon as it is rendered, so a failure after that (publishing, a kill) leaves it to the next send."""
+    from contextlib import nullcontext
+
     from .lock import run_lock
 
-    with run_lock(config.output):
-        return _publish(config, _make(config, inputs, date))
+    with nullcontext() if locked else run_lock(config.output):
+        made = _make(config, inputs, date)
+        if mark_send:
+            from .deliver import mark_requested
+
+            mark_requested(config.output, made.briefing.date, resend=resend)
+        return _publish(config, made)
 
 
 def _publish(config: Config, result: RunResult) -> RunResult:
@@ -61,6 +71,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     date = date or config.date or today(config)
     sources = list(inputs) if inputs else list(config.sources.folders)
     timer = Timer()
+    history = History.from_config(config)  # opened (a damaged file moved aside) before the expensive stages
     with timer.stage("ingest"):
         articles = ingest(sources, config, date)
     if not articles.articles:
@@ -72,7 +83,6 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("dedupe"):
         merged = dedupe(themed, articles.articles, config)
         items = find_disputes(merged.items)
-    history = History.from_config(config)
     with timer.stage("select"):
         stats = _stats(articles, facts, themed, merged)
         marked = history.mark(items, date)
