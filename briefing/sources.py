@@ -187,7 +187,9 @@ class _Reader:
         return Remote(tuple(self.articles), tuple(self.warnings), self.out_of_window)
 
     def warn(self, source: str, problem: str) -> None:
-        message = f"{_one_line(source)}: {_one_line(problem)}"
+        from .ingest import redact_credentials
+
+        message = redact_credentials(f"{_one_line(source)}: {_one_line(problem)}")
         log.debug("%s", message)
         self.warnings.append(message)
 
@@ -426,6 +428,7 @@ class _Fetcher:
         """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any"."""
         if not _is_http(url):
             raise FetchError("not an http(s) URL, refused")
+        url = _redacted(url)  # credentials in a URL are never sent, stored or shown
         self.hosts.check_url(url)
         cached = self.cache.load(url)
         if self.settings.offline:
@@ -709,7 +712,7 @@ class _Cache:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if isinstance(meta, dict) and meta.get("url") == url else None
+        return meta if isinstance(meta, dict) and meta.get("url") == _redacted(url) else None
 
     def load(self, url: str) -> Response | None:
         meta = self.meta(url)
@@ -729,7 +732,7 @@ class _Cache:
     def store(self, url: str, final_url: str, headers: Any, body: bytes) -> Response:
         now = _now()
         raw_type = headers.get("Content-Type", "") if headers else ""
-        meta = {"url": url, "final_url": final_url, "status": 200, "etag": headers.get("ETag"),
+        meta = {"url": _redacted(url), "final_url": _redacted(final_url), "status": 200, "etag": headers.get("ETag"),
                 "last_modified": headers.get("Last-Modified"), "content_type": raw_type,
                 "fetched_at": now, "validated_at": now, "size": len(body),
                 "sha256": hashlib.sha256(body).hexdigest()}
@@ -770,6 +773,13 @@ class _Cache:
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
+
+
+def _redacted(url: str) -> str:
+    """The URL without a user name or password: what is stored in the cache and shown."""
+    from .ingest import redact_credentials
+
+    return redact_credentials(url)
 
 
 def _cache_folder(config: Config) -> Path:

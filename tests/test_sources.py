@@ -608,3 +608,18 @@ def test_redirects_and_item_links_stay_on_the_configured_sites(server, tmp_path)
     )
     assert server.hits["/secret"] == 0
     assert [a.text for a in result.articles] == ["Officials said talks would resume on Monday."]
+
+
+def test_credentials_in_urls_are_never_shown_or_stored(server, tmp_path):
+    port = server.base.rsplit(":", 1)[1]
+    server.routes["/feed.xml"] = xml(rss("Wire", [
+        {"title": "Talks", "link": f"http://editor:hunter2@127.0.0.1:{port}/a/talks",
+         "date": "Fri, 01 Apr 2022 09:30:00 GMT", "content": FULL}]))
+    config = make_config(tmp_path)
+    result = sources.read_remote([f"http://desk:s3cret@127.0.0.1:{port}/feed.xml",
+                                  f"http://desk:s3cret@127.0.0.1:{port}/missing"], config, DAY)
+    (article,) = result.articles
+    assert article.url == f"http://127.0.0.1:{port}/a/talks" and "hunter2" not in article.path
+    assert result.warnings == (f"http://127.0.0.1:{port}/missing: HTTP 404 Not Found, skipped",)
+    stored = "".join(p.read_text(errors="replace") for p in (tmp_path / "cache").rglob("*.json"))
+    assert "s3cret" not in stored and "desk:" not in stored
