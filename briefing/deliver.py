@@ -2,7 +2,7 @@
 
 Delivery state is kept per date in ``output/<date>/.delivery.json`` (written atomically): ``pending`` once a send
 was asked for, ``failed`` after an attempt that did not go through, ``sent`` once the server accepted the
-message. A date already ``sent`` is not sent again unless ``resend`` is asked; a date still ``pending`` or
+message, ``unknown`` when the file was found damaged (moved aside; never sent again without ``--resend``). A date already ``sent`` is not sent again unless ``resend`` is asked; a date still ``pending`` or
 ``failed`` within ``PENDING_DAYS`` is retried by the next ``briefing run --send`` or ``briefing send``.
 
 The SMTP password is read from the environment variable named by ``smtp.password_env``; it never reaches a
@@ -77,15 +77,38 @@ def pending_dates(output: Path, before: dt.date, days: int = PENDING_DAYS) -> li
 
 
 def read_state(folder: Path) -> dict:
+    """The delivery state of one date. A damaged state file is moved aside and the state becomes ``unknown``:
+    the date may have been sent already, so it is not sent again without ``--resend`` (a duplicate briefing in
+    every reader's inbox is worse than asking an operator to resend once; the warning says how)."""
     path = folder / STATE_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable delivery state (%s); treated as not sent", path, type(exc).__name__)
-        return {"status": "pending"}
-    return data if isinstance(data, dict) else {"status": "pending"}
+        return _unknown_state(folder, path, exc)
+    return data
+
+
+def _unknown_state(folder: Path, path: Path, exc: BaseException) -> dict:
+    from .store import quarantine
+
+    try:
+        aside = quarantine(path).name
+    except OSError:
+        aside = None
+    state = {"date": folder.name, "status": "unknown", "last_error": f"unreadable {STATE_NAME}"}
+    try:
+        write_state(folder, state)
+    except OSError:
+        pass
+    kept = f"kept as {aside}" if aside else "left in place"
+    log.warning("%s: unreadable delivery state (%s); %s; the briefing of %s may have been sent already, so it is "
+                "not sent again automatically (briefing send --date %s --resend sends it)", path,
+                type(exc).__name__, kept, folder.name, folder.name)
+    return state
 
 
 def write_state(folder: Path, state: dict) -> Path:
@@ -96,7 +119,7 @@ def mark_requested(output: Path, date: dt.date, *, resend: bool = False) -> None
     """Record that delivery of ``date`` was asked for, so a failed or interrupted send is retried later."""
     folder = output / date.isoformat()
     state = read_state(folder)
-    if state.get("status") == "sent" and not resend:
+    if state.get("status") in ("sent", "unknown") and not resend:
         return
     state.update(date=date.isoformat(), status="pending" if state.get("status") != "failed" else "failed")
     write_state(folder, state)
@@ -149,7 +172,9 @@ def _send_all(config: Config, dates: list[dt.date], *, resend: bool, explicit: s
     todo = []
     for date in dates:
         state = read_state(output / date.isoformat())
-        if state.get("status") == "sent" and not (resend and date in explicit):
+        if state.get("status") == "unknown" and not (resend and date in explicit):
+            report.skipped.append((date, "delivery state unknown (its file was unreadable)"))
+        elif state.get("status") == "sent" and not (resend and date in explicit):
             when = state.get("sent_at", "earlier")
             log.info("briefing for %s already emailed (%s); use --resend to send it again", date, when)
             report.skipped.append((date, f"already sent {when}"))

@@ -37,7 +37,10 @@ def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.dat
 
     from .lock import run_lock
 
+    from .atomic import recover
+
     with nullcontext() if locked else run_lock(config.output):
+        recover(config.output)  # a killed run's half-replaced set finished, its temp files removed
         made = _make(config, inputs, date)
         if mark_send:
             from .deliver import mark_requested
