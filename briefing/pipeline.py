@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from .config import Config
-from .errors import NoInputError
+from .errors import NoInputError, OutputError
 from .models import Briefing, Stats
 from .timing import Timer
 
@@ -94,7 +95,11 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("render"):
         rendered = render(brief, out_dir, config)
     with history:
-        history.record(brief, shown_items(brief), date)
+        try:
+            history.record(brief, shown_items(brief), date)
+        except sqlite3.Error as exc:  # a full disk, a read-only file: the briefing is written, say what is not
+            raise OutputError(f"{config.history_path}: cannot record the briefing in the history ({exc}); the "
+                              f"briefing files are written in {out_dir}") from None
     files = tuple(p for p in (rendered.markdown, rendered.pdf, rendered.json) if p is not None)
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
