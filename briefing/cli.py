@@ -1,7 +1,7 @@
 """Command line: ``briefing run | send | extract | classify | check``. Only this module prints and picks exit codes.
 
 Exit codes: 0 success, 1 run error (or warnings under --strict), 2 usage or config error, 3 another run
-holds the lock.
+holds the lock, 4 the output folder cannot be used (read-only, a file, no permission), 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,7 +20,31 @@ from .errors import BriefingError, ConfigError, UsageError
 
 log = logging.getLogger("briefing")
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_LOCKED, EXIT_OUTPUT, EXIT_TERMINATED = 0, 1, 2, 3, 4, 143
+FUTURE_DAYS = 1
+"""A --date up to this many days after today (in ``config.timezone``) is clock skew; later needs --allow-future."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM (systemd stopping the job, ``timeout``, a kill): unwinds like Ctrl-C, releasing the lock."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    import multiprocessing
+
+    for child in multiprocessing.active_children():  # the worker processes: stopped now, not after their chunk
+        child.terminate()
+    raise _Terminated()
+
+
+def _handle_sigterm():
+    """Install the SIGTERM handler (main thread only); returns what to restore."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,9 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     handler = _setup_logging(args)
+    previous = _handle_sigterm()
     try:
         return args.func(args)
     except BriefingError as exc:
+        for warning in getattr(exc, "warnings", ()):  # a config's unknown keys, with its errors: one round
+            log.warning("%s", warning)
         if args.debug:
             log.exception("%s", exc)
         else:
@@ -45,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        message = "terminated (SIGTERM); worker processes stopped, lock released, nothing half-written"
+        print(f"error: {message}", file=sys.stderr)
+        _to_log_file(message)
+        return EXIT_TERMINATED
     except Exception as exc:  # an unexpected bug: one line unless --debug
         if args.debug:
             raise
@@ -52,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _to_log_file(f"unexpected {type(exc).__name__}: {exc}", sys.exc_info())
         return EXIT_ERROR
     finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
         for h in [handler, *_FILE_HANDLERS]:
             if h is not None:
                 logging.getLogger().removeHandler(h)
@@ -83,12 +119,14 @@ def _parser() -> argparse.ArgumentParser:
                    "default: a LocalCluster on 127.0.0.1")
     p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
     p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
+    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")
     p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N (default: the newest in the output folder)")
     p.add_argument("--output", "-o", metavar="DIR", help="output folder (default: the config's)")
     p.add_argument("--resend", action="store_true", help="send it even if it was already sent")
+    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
     p.set_defaults(func=_cmd_send)
 
     p = sub.add_parser("extract", parents=[common], help="print every fact before selection as JSON Lines")
@@ -156,14 +194,19 @@ def _setup_logging(args) -> logging.Handler | None:
     return handler
 
 
-def _load(args):
-    from .config import load_config
-
+def _config_path(args) -> str | None:
     path = args.config
     if path is None and Path("config.yaml").exists():
         path = "config.yaml"
-    config, warnings = load_config(path)
-    _add_file_log(config, args)
+    return path
+
+
+def _load(args, file_log: bool = True):
+    from .config import load_config
+
+    config, warnings = load_config(_config_path(args))
+    if file_log:
+        _add_file_log(config, args)
     for w in warnings:
         log.warning("%s", w)
     return config, warnings
@@ -226,25 +269,69 @@ def _cmd_run(args) -> int:
     inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
     if inputs:  # --input replaces the configured folders, feeds and pages
         config = config.override(sources=replace(config.sources, feeds=(), pages=()))
-    with _progress(args):
-        result = run(config, inputs=inputs or None, date=args.date)
-    if not args.quiet:  # cron mails whatever is printed: under --quiet a good run prints nothing at all
-        for path in result.files:
-            print(path)
-    warnings = list(config_warnings) + list(result.warnings)
-    if args.send or args.resend:
-        warnings += _send(config, [result.briefing.date], resend=args.resend, quiet=True)
+    send = args.send or args.resend
+    _check_before_work(config, args, inputs, send)
+    from .lock import run_lock
+
+    # One lock from the first read to the last email: no other run can slip in between publishing and sending.
+    with run_lock(config.output), _progress(args):
+        result = run(config, inputs=inputs or None, date=args.date, locked=True, mark_send=send, resend=args.resend)
+        if not args.quiet:  # cron mails whatever is printed: under --quiet a good run prints nothing at all
+            for path in result.files:
+                print(path)
+        warnings = list(config_warnings) + list(result.warnings)
+        if send:
+            warnings += _send(config, [result.briefing.date], resend=args.resend, quiet=True, locked=True)
     if config.strict and warnings:
         print(f"error: {len(warnings)} warning(s) and --strict: treating the run as failed", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
 
 
-def _send(config, dates, *, resend: bool, quiet: bool = False) -> list[str]:
+def _check_before_work(config, args, inputs: list, send: bool) -> None:
+    """What would make the run fail late, checked before any work: exit 2 at once, not after a minute."""
+    from .lock import check_output_folder
+
+    missing = [str(p) for p in inputs if isinstance(p, Path) and not p.exists()]
+    if missing:
+        raise UsageError(f"--input: no such file or folder: {', '.join(missing)}")
+    if send:
+        _require_smtp_config(config)
+    _check_date(config, args)
+    check_output_folder(config.output)
+
+
+def _require_smtp_config(config) -> None:
+    from .deliver import _require_smtp
+    from .errors import DeliveryError
+
+    try:
+        _require_smtp(config.smtp)
+    except DeliveryError as exc:
+        raise ConfigError(f"--send: {exc}") from None
+
+
+def _check_date(config, args) -> None:
+    """A date in the future is a typo or a wrong clock: it would become latest.md and the default send target
+    for good. Up to ``FUTURE_DAYS`` ahead is clock skew between time zones; beyond needs --allow-future."""
+    from .pipeline import today
+
+    date = getattr(args, "date", None) or config.date
+    if date is None:
+        return
+    if date >= dt.date.max - dt.timedelta(days=7):
+        raise UsageError(f"--date {date} is out of range")
+    limit = today(config) + dt.timedelta(days=FUTURE_DAYS)
+    if date > limit and not getattr(args, "allow_future", False):
+        raise UsageError(f"--date {date} is in the future (today is {today(config)} in {config.timezone}); "
+                         "use --allow-future if that is meant")
+
+
+def _send(config, dates, *, resend: bool, quiet: bool = False, locked: bool = False) -> list[str]:
     """Email the briefings of ``dates`` and earlier pending ones; DeliveryError (exit 1) if any did not go."""
     from .deliver import send
 
-    report = send(config, dates or None, resend=resend)
+    report = send(config, dates or None, resend=resend, locked=locked)
     if not quiet:
         for date in report.sent:
             print(f"sent {date} to {', '.join(config.smtp.recipients)}")
@@ -259,6 +346,7 @@ def _cmd_send(args) -> int:
     config, _ = _load(args)
     if args.output:
         config = config.override(output=resolve_cli_path(args.output))
+    _check_date(config, args)
     _send(config, [args.date] if args.date else [], resend=args.resend)
     return EXIT_OK
 
@@ -426,7 +514,9 @@ EXIT_CODES_HELP = """exit codes:
   0  success
   1  run error: nothing usable left, an email not sent, or warnings under --strict
   2  usage or config error (nothing was done)
-  3  another run holds the lock on the output folder"""
+  3  another run holds the lock on the output folder (skip: the next run will do)
+  4  the output folder cannot be used (read-only, a file, no permission, disk full)
+  143  stopped by SIGTERM (workers stopped, lock released, nothing half-written)"""
 
 
 def _with_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -488,7 +578,7 @@ def _cmd_history(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    config, warnings = _load(args)
+    config, warnings = _load(args, file_log=False)  # check creates nothing, not even the log file
     problems = []
     try:
         from .nlp import get_nlp
@@ -509,7 +599,9 @@ def _cmd_check(args) -> int:
         return EXIT_USAGE
     for note in notes:
         print(note)
-    print(f"config OK ({len(config.themes)} themes: {', '.join(t.key for t in config.themes)})"
+    path = _config_path(args)
+    where = str(Path(path).resolve()) if path else "no config file (none given, no ./config.yaml): the defaults"
+    print(f"config OK: {where} ({len(config.themes)} themes: {', '.join(t.key for t in config.themes)})"
           + (f", {len(warnings)} warning(s)" if warnings else ""))
     return EXIT_OK
 
@@ -519,13 +611,13 @@ def _check_environment(config, args, problems: list[str]) -> list[str]:
     notes = []
     if config.pdf.enabled:
         notes += _check_fonts(problems)
+    from .errors import OutputError
+    from .lock import check_output_folder
+
     try:
-        config.output.mkdir(parents=True, exist_ok=True)
-        probe = config.output / ".briefing-check"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        problems.append(f"output: cannot write in {config.output}: {exc.strerror or exc}")
+        notes.append(f"output: {check_output_folder(config.output)}")
+    except OutputError as exc:
+        problems.append(f"output: {exc}")
     if getattr(args, "smtp", False):
         from .deliver import check_smtp
 

@@ -69,13 +69,15 @@ def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
     md_text = render_markdown(briefing, config)
     pdf_bytes = render_pdf(briefing, config) if config.pdf.enabled else None
     json_text = json_text_of(briefing)
-    try:
-        md_path = atomic.write_text(out_dir / "briefing.md", md_text)
-        json_path = atomic.write_text(out_dir / "briefing.json", json_text)
-        pdf_path = atomic.write_bytes(out_dir / "briefing.pdf", pdf_bytes) if pdf_bytes is not None else None
+    try:  # one unit: the three files together or the old set, never a mix (a PDF of another run included)
+        paths = atomic.write_set(out_dir, {"briefing.md": md_text.encode("utf-8"), "briefing.pdf": pdf_bytes,
+                                           "briefing.json": json_text.encode("utf-8")})
     except OSError as exc:
-        raise RenderError(f"cannot write the briefing into {out_dir}: {exc}") from exc
-    return Rendered(markdown=md_path, pdf=pdf_path, json=json_path)
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write the briefing into {out_dir}: {exc.strerror or exc}; the previous files "
+                          "are unchanged") from exc
+    return Rendered(markdown=paths["briefing.md"], pdf=paths.get("briefing.pdf"), json=paths["briefing.json"])
 
 
 def render_markdown(briefing: Briefing, config: Config) -> str:
