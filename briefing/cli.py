@@ -1,4 +1,4 @@
-"""Command line: ``briefing run | send | extract | classify | check``. Only this module prints and picks exit codes.
+"""Command line: ``briefing run | send | extract | classify | sources | check | history | search``. Only this module prints and picks exit codes.
 
 Exit codes: 0 success, 1 run error (or warnings under --strict), 2 usage or config error, 3 another run
 holds the lock, 4 the output folder cannot be used (read-only, a file, no permission), 143 stopped by SIGTERM.
@@ -151,6 +151,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["rebuild"], help="rebuild: recreate it from the briefing.json files in the output folder")
     p.add_argument("--output", "-o", metavar="DIR", help="output folder holding <date>/briefing.json (default: the config's)")
     p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("search", parents=[common], help="search the items of past briefings")
+    p.add_argument("query", help='words to find (all of them); "a phrase" in quotes; OR between alternatives')
+    p.add_argument("--since", type=_date, metavar="DATE", help="only briefings of this date YYYY-MM-DD or later")
+    p.add_argument("--theme", metavar="KEY", help="only items of this theme")
+    p.add_argument("--limit", type=_count, default=50, metavar="N", help="most items shown (default 50)")
+    p.add_argument("--json", action="store_true", help="a JSON list of {date, theme, text, speaker, sources}")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder holding the history (default: the config's)")
+    p.set_defaults(func=_cmd_search)
     return parser
 
 
@@ -247,7 +256,6 @@ def _cmd_run(args) -> int:
     from dataclasses import replace
 
     from .config import resolve_cli_path
-    from .pipeline import run
 
     config, config_warnings = _load(args)
     changes = {}
@@ -271,7 +279,18 @@ def _cmd_run(args) -> int:
         config = config.override(sources=replace(config.sources, feeds=(), pages=()))
     send = args.send or args.resend
     _check_before_work(config, args, inputs, send)
+    try:
+        code, summary = _run_and_send(args, config, config_warnings, inputs, send)
+    except Exception as exc:  # a failed run is pinged as one, whatever failed
+        _ping(config, False, f"error: {type(exc).__name__}: {exc}")
+        raise
+    _ping(config, code == EXIT_OK, summary)
+    return code
+
+
+def _run_and_send(args, config, config_warnings, inputs, send: bool) -> tuple[int, str]:
     from .lock import run_lock
+    from .pipeline import run
 
     # One lock from the first read to the last email: no other run can slip in between publishing and sending.
     with run_lock(config.output), _progress(args):
@@ -282,10 +301,18 @@ def _cmd_run(args) -> int:
         warnings = list(config_warnings) + list(result.warnings)
         if send:
             warnings += _send(config, [result.briefing.date], resend=args.resend, quiet=True, locked=True)
+    summary = f"briefing for {result.briefing.date}: {len(warnings)} warning(s)"
     if config.strict and warnings:
         print(f"error: {len(warnings)} warning(s) and --strict: treating the run as failed", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK
+        return EXIT_ERROR, f"{summary} and --strict"
+    return EXIT_OK, summary
+
+
+def _ping(config, ok: bool, summary: str) -> None:
+    """The monitoring ping (monitor.url): never changes the exit code."""
+    from .monitor import ping
+
+    ping(config, ok, summary)
 
 
 def _check_before_work(config, args, inputs: list, send: bool) -> None:
@@ -334,7 +361,7 @@ def _send(config, dates, *, resend: bool, quiet: bool = False, locked: bool = Fa
     report = send(config, dates or None, resend=resend, locked=locked)
     if not quiet:
         for date in report.sent:
-            print(f"sent {date} to {', '.join(config.smtp.recipients)}")
+            print(f"sent {date} to {', '.join(config.smtp.recipients) or 'the configured channels'}")
         for date, why in report.skipped:
             print(f"{date} {why}; not sent again (use --resend)")
     return list(report.warnings)
@@ -574,6 +601,38 @@ def _cmd_history(args) -> int:
         rows = history.rebuild(config.output)
         dates = history.dates()
     print(f"history rebuilt from {config.output}: {rows} item(s) over {len(dates)} date(s) -> {config.history_path}")
+    if config.search.enabled:
+        from .search import rebuild as rebuild_search
+
+        indexed, days = rebuild_search(config.history_path, config.output)
+        print(f"search index rebuilt: {indexed} item(s) over {days} date(s)")
+    return EXIT_OK
+
+
+def _cmd_search(args) -> int:
+    from .config import resolve_cli_path
+    from .search import search
+
+    config, _ = _load(args)
+    if args.output:
+        config = config.override(output=resolve_cli_path(args.output))
+    if args.theme and config.theme(args.theme) is None:
+        log.warning("--theme %s: not a theme of the config (themes: %s); searching the past briefings anyway",
+                    args.theme, ", ".join(t.key for t in config.themes))
+    hits = search(config.history_path, args.query, since=args.since, theme=args.theme, limit=args.limit or 50)
+    if args.json:
+        sys.stdout.write(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if not hits:
+        print(f"no item matches {args.query!r}", file=sys.stderr)
+        return EXIT_OK
+    for hit in hits:
+        who = f" ({hit.speaker})" if hit.speaker else ""
+        print(f"{hit.date}  {hit.theme or '-'}  {hit.text}{who}")
+        for source in hit.sources:
+            outlet = f"{source.get('outlet')} — " if source.get("outlet") else ""
+            url = f" <{source['url']}>" if source.get("url") else ""
+            print(f"    {outlet}{source.get('title') or 'untitled'}{url}")
     return EXIT_OK
 
 
@@ -618,6 +677,10 @@ def _check_environment(config, args, problems: list[str]) -> list[str]:
         notes.append(f"output: {check_output_folder(config.output)}")
     except OutputError as exc:
         problems.append(f"output: {exc}")
+    if config.deliver.notify:
+        from .notify import check_urls
+
+        problems.extend(check_urls(config.deliver.notify))
     if getattr(args, "smtp", False):
         from .deliver import check_smtp
 

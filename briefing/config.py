@@ -138,6 +138,18 @@ class PdfConfig:
 
 
 @dataclass(frozen=True)
+class MailingList:
+    """A list of people who get the whole briefing or only some themes' sections (``smtp.lists``)."""
+
+    name: str
+    """Short name, shown in logs and kept in the delivery state (``desk-humanitarian``)."""
+    recipients: tuple[str, ...] = ()
+    """To addresses of this list."""
+    themes: tuple[str, ...] = ()
+    """Theme keys whose sections this list gets; empty: the whole briefing, PDF attached."""
+
+
+@dataclass(frozen=True)
 class SmtpConfig:
     """Email delivery of the PDF (``briefing run --send``, ``briefing send``)."""
 
@@ -157,6 +169,8 @@ class SmtpConfig:
     """Subject line; {title} and {date} are filled in."""
     timeout: float = 30.0
     """Seconds before giving up on the server."""
+    lists: tuple[MailingList, ...] = ()
+    """More lists, each emailed separately: the whole briefing, or the sections of its ``themes`` only."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +181,55 @@ class PublishConfig:
     """Keep ``index.md`` (every briefing with its headline takeaway) and ``latest.md`` in the output folder."""
     git: bool = False
     """Commit the new files into the git repository that holds the output folder."""
+
+
+@dataclass(frozen=True)
+class DeliverConfig:
+    """Delivery besides email (``briefing run --send``, ``briefing send``), kept in the same delivery state."""
+
+    notify: tuple[str, ...] = ()
+    """Chat and webhook URLs (apprise syntax: ``slack://...``, ``mmost://...``, ``json://host/path``) that get the
+    takeaways and a link to the briefing."""
+    notify_timeout: float = 15.0
+    """Seconds before giving up on one chat or webhook server."""
+    send_when_nothing_new: bool = False
+    """Email and post even on a day whose briefing holds nothing new or updated (a list with ``themes``: nothing
+    new in those sections). Off: such a day is recorded as skipped, not sent."""
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """The static web archive and the Atom feed, updated after every run."""
+
+    enabled: bool = True
+    """Write ``<output>/<date>/briefing.html`` and ``<output>/index.html`` (every date, newest first)."""
+    feed: bool = True
+    """Write ``<output>/feed.xml``, an Atom feed with one entry per date."""
+    feed_entries: int = 30
+    """Most recent dates in the feed."""
+    base_url: str = ""
+    """Address where the output folder is served (``https://desk.example.org/briefings/``): makes the links in
+    the feed and in chat messages absolute. Empty: relative links and local paths."""
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Full-text search across past briefings (``briefing search``), kept in the history SQLite file."""
+
+    enabled: bool = True
+    """Index each date's items after the run; ``briefing history rebuild`` indexes every briefing.json again."""
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """A ping to a monitoring service after every ``briefing run`` (healthchecks-style), success or failure."""
+
+    url: str = ""
+    """http(s) URL pinged on success; empty: no ping."""
+    fail_suffix: str = "/fail"
+    """Appended to ``url`` when the run failed."""
+    timeout: float = 10.0
+    """Seconds before giving up on the ping; a ping that fails never fails the run."""
 
 
 @dataclass(frozen=True)
@@ -292,6 +355,10 @@ class Config:
     smtp: SmtpConfig = SmtpConfig()
     publish: PublishConfig = PublishConfig()
     history: HistoryConfig = HistoryConfig()
+    deliver: DeliverConfig = DeliverConfig()
+    archive: ArchiveConfig = ArchiveConfig()
+    search: SearchConfig = SearchConfig()
+    monitor: MonitorConfig = MonitorConfig()
     log: LogConfig = LogConfig()
     base_dir: Path = field(default=Path("."), metadata={"internal": True})
     """Folder of the config file; relative paths are resolved against it."""
@@ -528,6 +595,7 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append(f"smtp.security: expected starttls, ssl or none, got {config.smtp.security!r}")
     if config.extract.engine not in ("local", "dask"):
         problems.append(f"extract.engine: expected local or dask, got {config.extract.engine!r}")
+    _validate_readers(config, problems)
     if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
     if config.templates is not None:
@@ -593,6 +661,35 @@ def _templates_problem(folder: Path) -> str | None:
         return (f"{folder} is too broad (the PDF renderer may read every file in it); point it at a folder "
                 "holding only your templates")
     return None
+
+
+def _validate_readers(config: Config, problems: list[str]) -> None:
+    """smtp.lists, deliver, archive and monitor."""
+    keys = {t.key for t in config.themes}
+    names: set[str] = set()
+    for i, group in enumerate(config.smtp.lists):
+        if not group.name.strip() or any(c in group.name for c in ":\n\r"):
+            problems.append(f"smtp.lists[{i}].name: expected a short name without ':', got {group.name!r}")
+        if group.name in names:
+            problems.append(f"smtp.lists[{i}].name: duplicate list {group.name!r}")
+        names.add(group.name)
+        if not group.recipients:
+            problems.append(f"smtp.lists[{i}].recipients: at least one address is needed")
+        for j, key in enumerate(group.themes):
+            if key not in keys:
+                problems.append(f"smtp.lists[{i}].themes[{j}]: unknown theme {key!r} (themes: {', '.join(sorted(keys))})")
+    for i, url in enumerate(config.deliver.notify):
+        if "://" not in url:
+            problems.append(f"deliver.notify[{i}]: expected a URL like json://host/path or slack://..., got {url!r}")
+    for key, value in (("deliver.notify_timeout", config.deliver.notify_timeout),
+                       ("monitor.timeout", config.monitor.timeout)):
+        if not value > 0:
+            problems.append(f"{key}: expected a number of seconds above 0, got {value}")
+    if config.archive.feed_entries < 1:
+        problems.append(f"archive.feed_entries: expected at least 1, got {config.archive.feed_entries}")
+    for key, url in (("archive.base_url", config.archive.base_url), ("monitor.url", config.monitor.url)):
+        if url and not url.lower().startswith(("http://", "https://")):
+            problems.append(f"{key}: expected an http(s) URL, got {url!r}")
 
 
 def field_docs(cls: type = Config) -> dict[str, str]:

@@ -5,6 +5,12 @@ was asked for, ``failed`` after an attempt that did not go through, ``sent`` onc
 message, ``unknown`` when the file was found damaged (moved aside; never sent again without ``--resend``). A date already ``sent`` is not sent again unless ``resend`` is asked; a date still ``pending`` or
 ``failed`` within ``PENDING_DAYS`` is retried by the next ``briefing run --send`` or ``briefing send``.
 
+Every way a briefing goes out is a channel with its own record under ``channels`` in that state: ``email``
+(``smtp.recipients``), ``list:NAME`` (each of ``smtp.lists``, the whole briefing or some themes' sections) and
+``notify:HASH`` (each chat or webhook URL of ``deliver.notify``). A retry sends only what has not gone through,
+so nothing goes twice and nothing is lost; the date is ``sent`` once every channel is. A day with nothing new
+(no item new or updated) is recorded as ``skipped`` per channel unless ``deliver.send_when_nothing_new``.
+
 The SMTP password is read from the environment variable named by ``smtp.password_env``; it never reaches a
 log line or an error message.
 """
@@ -43,6 +49,8 @@ class Report:
     skipped: list[tuple[dt.date, str]] = field(default_factory=list)
     failed: list[tuple[dt.date, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    by_email: bool = False
+    """Some failure was an email's (the failure line then names the SMTP server)."""
 
 
 # ------------------------------------------------------------------------------------------------- public API
@@ -139,15 +147,21 @@ def check_smtp(config: Config) -> str:
     return f"{smtp.host}:{smtp.port} reachable ({smtp.security}{login})"
 
 
-def build_message(config: Config, date: dt.date, folder: Path) -> EmailMessage:
-    """The email for one date: plain-text Markdown, HTML rendered from it, the PDF attached."""
+def build_message(config: Config, date: dt.date, folder: Path, recipients: Sequence[str] | None = None,
+                  themes: Sequence[str] = ()) -> EmailMessage:
+    """The email for one date: plain-text Markdown, HTML rendered from it, the PDF attached. With ``themes`` (a
+    list of ``smtp.lists``), only those themes' sections and the sources they cite, without the PDF."""
     smtp = config.smtp
-    markdown = (folder / "briefing.md").read_text(encoding="utf-8")
     title = _title(folder, config.title)
+    if themes:
+        markdown = section_markdown(config, folder, themes)
+        title += ": " + ", ".join((config.theme(k).heading if config.theme(k) else k) for k in themes)
+    else:
+        markdown = (folder / "briefing.md").read_text(encoding="utf-8")
     msg = EmailMessage()
     msg["Subject"] = _header(smtp.subject.replace("{title}", title).replace("{date}", date.isoformat()))
     msg["From"] = smtp.sender or smtp.username
-    msg["To"] = ", ".join(smtp.recipients)
+    msg["To"] = ", ".join(smtp.recipients if recipients is None else recipients)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid("briefing", _domain(smtp.sender or smtp.username))
     msg["Auto-Submitted"] = "auto-generated"
@@ -155,7 +169,9 @@ def build_message(config: Config, date: dt.date, folder: Path) -> EmailMessage:
     msg.set_content(markdown, subtype="plain", charset="utf-8")
     msg.add_alternative(_html(markdown), subtype="html", charset="utf-8")
     pdf = folder / "briefing.pdf"
-    if pdf.is_file():
+    if themes:
+        pass  # a theme's section goes without the whole briefing's PDF
+    elif pdf.is_file():
         msg.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf",
                            filename=f"briefing-{date.isoformat()}.pdf")
     else:
@@ -176,68 +192,197 @@ def _send_all(config: Config, dates: list[dt.date], *, resend: bool, explicit: s
             report.skipped.append((date, "delivery state unknown (its file was unreadable)"))
         elif state.get("status") == "sent" and not (resend and date in explicit):
             when = state.get("sent_at", "earlier")
-            log.info("briefing for %s already emailed (%s); use --resend to send it again", date, when)
+            log.info("briefing for %s already delivered (%s); use --resend to send it again", date, when)
             report.skipped.append((date, f"already sent {when}"))
         else:
             todo.append(date)
     if not todo:
         return report
-    _require_smtp(config.smtp)
+    channels = _channels(config)
+    if any(c.kind != "notify" for c in channels):
+        _require_smtp(config.smtp, recipients=any(c.kind == "email" for c in channels))
+    mail = _Mail(config)
     try:
-        client = _connect(config.smtp)
-    except (OSError, smtplib.SMTPException) as exc:
-        _fail(output, todo, _reason(exc, config.smtp), report)
-    else:
-        try:
-            for date in todo:
-                _send_one(client, config, date, report)
-        finally:
-            _close(client)
+        for date in todo:
+            _deliver_date(config, date, channels, mail, report, force=resend and date in explicit)
+    finally:
+        mail.close()
     if report.failed:
         raise DeliveryError(_failure_line(config.smtp, report))
     return report
 
 
-def _send_one(client: smtplib.SMTP, config: Config, date: dt.date, report: Report) -> None:
+@dataclass(frozen=True)
+class _Channel:
+    key: str
+    """Its record's name in the delivery state: "email", "list:NAME" or "notify:HASH"."""
+    kind: str
+    """"email", "list" or "notify"."""
+    label: str
+    recipients: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    url: str = ""
+
+
+def _channels(config: Config) -> list[_Channel]:
+    from .notify import channel_key, describe
+
+    smtp = config.smtp
+    out = []
+    if smtp.host or smtp.recipients or not (smtp.lists or config.deliver.notify):
+        out.append(_Channel("email", "email", "email", tuple(smtp.recipients)))
+    out += [_Channel(f"list:{g.name}", "list", f"list {g.name}", tuple(g.recipients), tuple(g.themes))
+            for g in smtp.lists]
+    out += [_Channel(channel_key(url), "notify", describe(url), url=url) for url in config.deliver.notify]
+    return out
+
+
+class _Mail:
+    """One SMTP connection for every email of a send, opened on first use; a refused connection fails every
+    email channel with the same reason (and is not tried again within the send)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.client: smtplib.SMTP | None = None
+        self.error: str | None = None
+
+    def get(self) -> smtplib.SMTP:
+        if self.error is not None:
+            raise DeliveryError(self.error)
+        if self.client is None:
+            try:
+                self.client = _connect(self.config.smtp)
+            except (OSError, smtplib.SMTPException) as exc:
+                self.error = _reason(exc, self.config.smtp)
+                raise DeliveryError(self.error) from None
+        return self.client
+
+    def close(self) -> None:
+        if self.client is not None:
+            _close(self.client)
+
+
+def _deliver_date(config: Config, date: dt.date, channels: list[_Channel], mail: _Mail, report: Report, *,
+                  force: bool) -> None:
+    """Every channel of one date not yet delivered (all of them with ``force``); the date's state is written
+    once, after the last channel."""
     folder = Path(config.output) / date.isoformat()
     state = read_state(folder)
+    records = state.get("channels") if isinstance(state.get("channels"), dict) else {}
+    now = _now()
+    sent = failed = False
+    for channel in channels:
+        record = records.get(channel.key) if isinstance(records.get(channel.key), dict) else {}
+        if record.get("status") in ("sent", "skipped") and not force:
+            continue
+        attempts = int(record.get("attempts") or 0)
+        if not config.deliver.send_when_nothing_new and nothing_new(folder, channel.themes):
+            records[channel.key] = {"status": "skipped", "reason": "nothing new", "at": now}
+            log.info("briefing for %s: nothing new; %s not sent (deliver.send_when_nothing_new)", date, channel.label)
+            report.skipped.append((date, f"nothing new; {channel.label} not sent"))
+            continue
+        try:
+            detail = _send_channel(config, date, folder, channel, mail, state, report)
+        except (DeliveryError, OSError, smtplib.SMTPException) as exc:
+            reason = str(exc) if isinstance(exc, DeliveryError) else _reason(exc, config.smtp)
+            records[channel.key] = {"status": "failed", "attempts": attempts + 1, "last_error": reason,
+                                    "last_attempt": now}
+            report.failed.append((date, reason if channel.kind == "email" else f"{channel.label}: {reason}"))
+            report.by_email = report.by_email or channel.kind != "notify"
+            failed = True
+            continue
+        records[channel.key] = {"status": "sent", "sent_at": now, "attempts": attempts + 1, **detail}
+        sent = True
+    state.update(date=date.isoformat(), channels=records, attempts=int(state.get("attempts") or 0) + 1)
+    if failed:
+        state.update(status="failed", last_error="; ".join(r for d, r in report.failed if d == date),
+                     last_attempt=now)
+    else:
+        state.update(status="sent", last_error=None)
+        state.setdefault("sent_at", now)
+    write_state(folder, state)
+    if sent and not failed:
+        report.sent.append(date)
+
+
+def _send_channel(config: Config, date: dt.date, folder: Path, channel: _Channel, mail: _Mail, state: dict,
+                  report: Report) -> dict:
+    """Deliver one date on one channel; returns what its record keeps. Raises on failure."""
+    if channel.kind == "notify":
+        from .notify import message, post
+
+        post(channel.url, message(config, date, folder), config.deliver.notify_timeout)
+        return {}
+    msg = build_message(config, date, folder, channel.recipients, channel.themes)
+    client = mail.get()
+    client.watchdog.extend(config.smtp.timeout)  # each message gets its own smtp.timeout, however slow the server
     try:
-        msg = build_message(config, date, folder)
-        client.watchdog.extend(config.smtp.timeout)
-        refused = client.send_message(msg, from_addr=msg["From"], to_addrs=list(config.smtp.recipients))
-    except (OSError, smtplib.SMTPException) as exc:
-        _fail(Path(config.output), [date], _reason(TimeoutError() if client.watchdog.expired else exc,
-                                                   config.smtp), report)
-        return
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    accepted = [r for r in config.smtp.recipients if r not in refused]
-    state.update(date=date.isoformat(), status="sent", sent_at=now, recipients=accepted,
-                 message_id=msg["Message-ID"], attempts=state.get("attempts", 0) + 1, last_error=None)
+        refused = client.send_message(msg, from_addr=msg["From"], to_addrs=list(channel.recipients))
+    except (OSError, smtplib.SMTPException):
+        if client.watchdog.expired:
+            raise TimeoutError("session deadline") from None
+        raise
+    accepted = [r for r in channel.recipients if r not in refused]
+    detail = {"recipients": accepted, "message_id": msg["Message-ID"]}
     if refused:
-        state["refused"] = sorted(refused)
+        detail["refused"] = sorted(refused)
         message = f"briefing for {date}: the server refused {', '.join(sorted(refused))}; sent to the others"
         log.warning("%s", message)
         report.warnings.append(message)
-    write_state(folder, state)
+    if channel.kind == "email":  # the top-level fields the state has always had
+        state.update(sent_at=_now(), recipients=accepted, message_id=msg["Message-ID"])
+        if refused:
+            state["refused"] = sorted(refused)
     log.info("emailed the briefing for %s to %s", date, ", ".join(accepted))
-    report.sent.append(date)
+    return detail
 
 
-def _fail(output: Path, dates: Iterable[dt.date], reason: str, report: Report) -> None:
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    for date in dates:
-        folder = output / date.isoformat()
-        state = read_state(folder)
-        state.update(date=date.isoformat(), status="failed", attempts=state.get("attempts", 0) + 1,
-                     last_error=reason, last_attempt=now)
-        write_state(folder, state)
-        report.failed.append((date, reason))
+def nothing_new(folder: Path, themes: Sequence[str] = ()) -> bool:
+    """True when the date's briefing shows no item marked new or updated (in ``themes``' sections, if given).
+    An unreadable briefing.json counts as something new: better one email too many than one lost."""
+    try:
+        data = json.loads((folder / "briefing.json").read_text(encoding="utf-8"))
+        sections = [s for s in data.get("themes") or [] if not themes or s.get("key") in themes]
+        items = [it for s in sections for it in s.get("items") or []]
+        if not themes:
+            items += data.get("takeaways") or []
+        return not any((it.get("novelty") or "new") in ("new", "updated") for it in items)
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False
+
+
+def section_markdown(config: Config, folder: Path, themes: Sequence[str]) -> str:
+    """The briefing cut to ``themes``: their takeaways and sections, and only the sources these cite, rendered
+    with the same Markdown templates as the whole briefing."""
+    from dataclasses import replace
+
+    from .archive import load_briefing
+    from .models import cited_ids
+    from .render import render_markdown
+
+    try:
+        whole = load_briefing(folder / "briefing.json")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DeliveryError(f"{folder / 'briefing.json'}: cannot cut the themes' sections ({type(exc).__name__})") \
+            from None
+    sections = tuple(s for s in whole.sections if s.key in themes)
+    takeaways = tuple(i for i in whole.takeaways if i.theme in themes)
+    since = tuple(i for i in whole.since_yesterday if i.theme in themes)
+    cited = set(cited_ids((*takeaways, *since, *(i for s in sections for i in s.items))))
+    part = replace(whole, sections=sections, takeaways=takeaways, since_yesterday=since, key_figures=(), quotes=(),
+                   sources=tuple(s for s in whole.sources if s.id in cited), warnings=())
+    return render_markdown(part, config)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _failure_line(smtp: SmtpConfig, report: Report) -> str:
-    dates = ", ".join(d.isoformat() for d, _ in report.failed)
-    reasons = sorted({r for _, r in report.failed})
-    return (f"email not sent for {dates} via {smtp.host}:{smtp.port}: {'; '.join(reasons)}; "
+    dates = ", ".join(dict.fromkeys(d.isoformat() for d, _ in report.failed))
+    reasons = "; ".join(dict.fromkeys(r for _, r in report.failed))
+    how = f"email not sent for {dates} via {smtp.host}:{smtp.port}" if report.by_email else f"not posted for {dates}"
+    return (f"{how}: {reasons}; "
             "the briefing files stay in place and the next 'briefing send' or 'briefing run --send' retries")
 
 
@@ -290,8 +435,8 @@ def _password(smtp: SmtpConfig) -> str:
     return password
 
 
-def _require_smtp(smtp: SmtpConfig) -> None:
-    missing = [key for key, value in (("smtp.host", smtp.host), ("smtp.recipients", smtp.recipients),
+def _require_smtp(smtp: SmtpConfig, recipients: bool = True) -> None:
+    missing = [key for key, value in (("smtp.host", smtp.host), ("smtp.recipients", smtp.recipients or not recipients),
                                       ("smtp.sender", smtp.sender or smtp.username)) if not value]
     if missing:
         raise DeliveryError(f"email is not configured: set {', '.join(missing)} in the config")

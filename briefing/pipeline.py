@@ -62,6 +62,7 @@ def _publish(config: Config, result: RunResult) -> RunResult:
 
 def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
     """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
+    from .archive import update as update_archive
     from .classify import classify
     from .dedupe import dedupe
     from .disputes import find_disputes
@@ -100,10 +101,12 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
         except sqlite3.Error as exc:  # a full disk, a read-only file: the briefing is written, say what is not
             raise OutputError(f"{config.history_path}: cannot record the briefing in the history ({exc}); the "
                               f"briefing files are written in {out_dir}") from None
+    with timer.stage("archive"):
+        readers = update_archive(config, brief)  # web pages, feed, search index: after history lets go of its file
     files = tuple(p for p in (rendered.markdown, rendered.pdf, rendered.json) if p is not None)
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
-    return RunResult(brief, out_dir, files, articles.warnings, timer.timings)
+    return RunResult(brief, out_dir, files, tuple(articles.warnings) + readers.warnings, timer.timings)
 
 
 def _stats(articles, facts, themed, merged) -> Stats:

@@ -18,6 +18,7 @@ Article text is data. In Markdown every ``{{ expression }}`` is escaped automati
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -87,12 +88,17 @@ def render_markdown(briefing: Briefing, config: Config) -> str:
     return _tidy_markdown(text)
 
 
-def render_html(briefing: Briefing, config: Config) -> str:
-    """The standalone HTML document weasyprint prints (CSS inlined from ``briefing.css``)."""
+def render_html(briefing: Briefing, config: Config, template: str = "briefing.html.j2", **extra: Any) -> str:
+    """The standalone HTML document weasyprint prints (CSS inlined from ``briefing.css``); another ``template``
+    (the web archive's) gets the same context plus ``extra``."""
+    return render_html_page(config, template, {**_context(briefing, config, "html"), **extra})
+
+
+def render_html_page(config: Config, template: str, context: dict) -> str:
+    """An HTML template (autoescaped) with ``css``, the inlined ``briefing.css``, added to ``context``."""
     env = _environment(config, "html")
-    context = _context(briefing, config, "html")
-    context["css"] = Markup(_load_css(env).replace("</", "<\\/"))
-    return _render_template(env, "briefing.html.j2", context)
+    css = Markup(_load_css(env).replace("</", "<\\/"))
+    return _render_template(env, template, {"css": css, **context})
 
 
 def render_pdf(briefing: Briefing, config: Config) -> bytes:
@@ -310,7 +316,13 @@ def _template_dirs(config: Config) -> list[Path]:
 
 
 def _environment(config: Config, kind: str) -> jinja2.Environment:
-    dirs = _template_dirs(config)
+    return _cached_environment(tuple(_template_dirs(config)), kind)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_environment(dirs: tuple[Path, ...], kind: str) -> jinja2.Environment:
+    """One environment per template folders and kind, so each template is compiled once per process (the web
+    archive renders hundreds of pages); jinja still reloads a template whose file changed on disk."""
     loader = jinja2.ChoiceLoader([
         *(jinja2.FileSystemLoader(str(d)) for d in dirs),
         jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES))}),
@@ -635,6 +647,6 @@ def _tidy_markdown(text: str) -> str:
 
 
 __all__ = [
-    "Rendered", "render", "render_markdown", "render_html", "render_pdf", "to_json", "markdown_to_email_html",
+    "Rendered", "render", "render_markdown", "render_html", "render_html_page", "render_pdf", "to_json", "markdown_to_email_html",
     "md_escape", "safe_url", "SafeURLFetcher", "RenderError", "long_date",
 ]

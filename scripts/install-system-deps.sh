@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages weasyprint needs (Pango, HarfBuzz subsetting, fonts) and poppler-utils for the PDF tests.
+# Debian packages weasyprint needs (Pango, HarfBuzz subsetting, fonts), poppler-utils for the PDF tests and
+# chromium for the web archive test (pages opened in a headless browser at phone and desktop widths).
 # Installs the missing ones when run as root; otherwise prints the exact apt-get line and stops.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core poppler-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
