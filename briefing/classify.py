@@ -89,6 +89,10 @@ class Params:
     """Weight of the word model (TF-IDF ridge) in the ensemble; the rest goes to the embedding models."""
     cue_boost: float = 1.0
     """Added to a default theme's log-probability per matched guideline cue (``GUIDELINE_CUES``, at most 2)."""
+    max_boost: float = 1.0
+    """Most that terms and cues together add to one theme's log-probability. Terms are evidence, not verdicts:
+    they tip a sentence the examples leave undecided, but cannot override one the examples place elsewhere
+    (a sentence about residents' safety that names "troops" stays humanitarian)."""
     boilerplate_boost: float = 1.0
     """Added to the log-probability of "none" when the text looks like a caption or a photo credit."""
     word_l2: float = 1.0
@@ -97,7 +101,7 @@ class Params:
     """Softmax temperature over the word model's outputs."""
     desk_example_weight: float = 1.0
     """How much each sentence of ``classify.examples_file`` counts, relative to a shipped one."""
-    context_weight: float = 0.3
+    context_weight: float = 0.4
     """Share of a sentence's final probabilities that comes from its article neighbours (see :func:`in_context`);
     0 judges every sentence alone."""
     context_reach: int = 2
@@ -525,8 +529,8 @@ class ThemeClassifier:
         boost = np.zeros_like(probs)
         for i, (found, cued) in enumerate(zip(terms, cues)):
             for j, key in enumerate(self.keys):
-                boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms) + \
-                    p.cue_boost * min(len(cued[key]), p.max_terms)
+                boost[i, j] = min(p.max_boost, p.term_boost * min(len(found[key]), p.max_terms) +
+                                  p.cue_boost * min(len(cued[key]), p.max_terms))
             if boiler[i]:
                 boost[i, len(self.keys)] = p.boilerplate_boost
         logp = np.log(np.clip(probs, 1e-9, None)) + boost
