@@ -361,7 +361,12 @@ class ThemeClassifier:
 
     def __init__(self, themes: Sequence[Theme], settings: ClassifyConfig = ClassifyConfig()):
         shipped = load_shipped_examples() if settings.use_shipped_examples else {}
-        desk = load_labelled_file(settings.examples_file) if settings.examples_file else []
+        desk: list[tuple[str, str]] = []
+        if settings.examples_file and not Path(settings.examples_file).exists():
+            log.warning("classify.examples_file: %s does not exist yet (`briefing label` creates it); learning "
+                        "from the shipped and config examples only", settings.examples_file)
+        elif settings.examples_file:
+            desk = load_labelled_file(settings.examples_file)
         self._setup(tuple(themes), settings, shipped, DEFAULT_PARAMS, desk)
 
     @classmethod
