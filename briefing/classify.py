@@ -23,11 +23,16 @@ page-text shape markers (photo credits, captions ending in a date, text cut off 
 in the dual with one n x n solve; its softmax is mixed in with weight ``Params.word_weight``.
 
 The theme's ``terms`` then add a light boost to the themes they match, the labelling guidelines' cues for the
-default themes (``GUIDELINE_CUES``: "liberated", mobilisation, weapons deliveries...) a similar one, captions
+default themes (``GUIDELINE_CUES``: "liberated", mobilisation, weapons deliveries...) a similar one (together at
+most ``Params.max_boost``, so a term tips an undecided sentence but never overrides the examples), captions
 and photo credits boost "none", and "none" gets a small prior boost (most sentences on a news page are not news
 on a theme). The label with the highest probability wins; "none" means no theme. ``explain`` shows all of it:
 the matched terms and cues, the words that pushed towards each label, the nearest examples per theme and what
 decided.
+
+In a run (:func:`classify`) a fact is judged with its article: the facts around it vote (:func:`in_context`), and
+the context-adjusted scores are what ``Fact.scores`` carries. :meth:`ThemeClassifier.predict` judges sentences
+alone (``briefing classify``).
 """
 
 from __future__ import annotations

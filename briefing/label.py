@@ -252,6 +252,10 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def _short(text: str, width: int = 160) -> str:
+def _short(text: str, width: int | None = None) -> str:
+    """One line of the terminal at most (the sentence to label itself is always shown whole)."""
+    import shutil
+
+    width = width or max(40, shutil.get_terminal_size((120, 24)).columns - 13)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
