@@ -1,4 +1,4 @@
-"""Command line: ``briefing run | send | extract | classify | sources | check | history | search``. Only this module prints and picks exit codes.
+"""Command line: ``briefing run | send | extract | classify | label | sources | check | history | search``. Only this module prints and picks exit codes.
 
 Exit codes: 0 success, 1 run error (or warnings under --strict), 2 usage or config error, 3 another run
 holds the lock, 4 the output folder cannot be used (read-only, a file, no permission), 143 stopped by SIGTERM.
@@ -138,6 +138,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="say which terms and examples decided (a table for a person)")
     p.add_argument("--json", action="store_true", help="with --explain: one JSON object a line instead of the table")
     p.set_defaults(func=_cmd_classify)
+
+    p = sub.add_parser("label", parents=[common], help="label the day's least certain sentences (one key each) "
+                       "into classify.examples_file; the next run learns from them")
+    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
+    p.add_argument("--date", type=_date, help="the day whose articles are read YYYY-MM-DD (default: today)")
+    p.add_argument("--count", "-n", type=_count, default=20, metavar="N", help="most sentences shown (default 20)")
+    p.set_defaults(func=_cmd_label)
 
     p = sub.add_parser("sources", parents=[common], help="list the configured sources and what the cache holds")
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
@@ -482,6 +489,34 @@ def _cmd_classify(args) -> int:
     for line, (theme, scores) in zip(lines, classifier.predict(lines)):
         record = {"text": line, "theme": theme, "scores": {k: round(v, 4) for k, v in scores.items()}}
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _cmd_label(args) -> int:
+    from dataclasses import replace
+
+    from .config import resolve_cli_path
+    from .label import append_example, candidates, session, terminal_keys
+    from .pipeline import today
+
+    config, _ = _load(args)
+    path = config.classify.examples_file
+    if path is None:
+        raise ConfigError("not set: name the file your labels go to, e.g. `classify: {examples_file: labels.jsonl}` "
+                          "in config.yaml", "classify.examples_file")
+    date = args.date or config.date or today(config)
+    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
+    if inputs:
+        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    with _progress(args):
+        cands = candidates(config, date, inputs or None, args.count)
+    if not cands:
+        print("nothing to label: no fact found for this day")
+        return EXIT_OK
+    done = session(cands, terminal_keys(sys.stdin), sys.stdout, [t.key for t in config.themes],
+                   lambda cand, label: append_example(path, cand, label, date), path)
+    print(f"{len(done.labelled)} labelled, {done.skipped} skipped, {len(cands) - done.shown} not shown -> {path}; "
+          "the next run learns from them")
     return EXIT_OK
 
 
