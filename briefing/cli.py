@@ -569,8 +569,17 @@ _HELP = {
     "check": ("Validate the config (every problem at once, with its dotted key) and the machine: models, fonts, "
               "the output folder and, with --smtp, the mail server login.",
               ["briefing check", "briefing check --config config.yaml --smtp"]),
-    "history": ("Manage the history of earlier briefings (what 'new' and 'since yesterday' compare against).",
+    "history": ("Manage the history of earlier briefings (what 'new' and 'since yesterday' compare against) and "
+                "the search index.",
                 ["briefing history rebuild"]),
+    "label": ("Show the day's least certain sentences, with their article's title and neighbours, and take one key "
+              "per answer (theme number, n none, s skip, q quit); the answers go to classify.examples_file and the "
+              "next run learns from them.",
+              ["briefing label --input ~/articles/2022-04-01 --date 2022-04-01 --count 20"]),
+    "search": ("Search the items of past briefings: every word must match (\"a phrase\" in quotes, OR between "
+               "alternatives), newest first, with date, theme, item and sources.",
+               ["briefing search ceasefire --since 2022-03-01 --theme negotiations",
+                "briefing search '\"humanitarian corridor\" OR evacuation' --json"]),
 }
 EXIT_CODES_HELP = """exit codes:
   0  success
