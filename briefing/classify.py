@@ -23,11 +23,16 @@ page-text shape markers (photo credits, captions ending in a date, text cut off 
 in the dual with one n x n solve; its softmax is mixed in with weight ``Params.word_weight``.
 
 The theme's ``terms`` then add a light boost to the themes they match, the labelling guidelines' cues for the
-default themes (``GUIDELINE_CUES``: "liberated", mobilisation, weapons deliveries...) a similar one, captions
+default themes (``GUIDELINE_CUES``: "liberated", mobilisation, weapons deliveries...) a similar one (together at
+most ``Params.max_boost``, so a term tips an undecided sentence but never overrides the examples), captions
 and photo credits boost "none", and "none" gets a small prior boost (most sentences on a news page are not news
 on a theme). The label with the highest probability wins; "none" means no theme. ``explain`` shows all of it:
 the matched terms and cues, the words that pushed towards each label, the nearest examples per theme and what
 decided.
+
+In a run (:func:`classify`) a fact is judged with its article: the facts around it vote (:func:`in_context`), and
+the context-adjusted scores are what ``Fact.scores`` carries. :meth:`ThemeClassifier.predict` judges sentences
+alone (``briefing classify``).
 """
 
 from __future__ import annotations
@@ -89,6 +94,10 @@ class Params:
     """Weight of the word model (TF-IDF ridge) in the ensemble; the rest goes to the embedding models."""
     cue_boost: float = 1.0
     """Added to a default theme's log-probability per matched guideline cue (``GUIDELINE_CUES``, at most 2)."""
+    max_boost: float = 1.0
+    """Most that terms and cues together add to one theme's log-probability. Terms are evidence, not verdicts:
+    they tip a sentence the examples leave undecided, but cannot override one the examples place elsewhere
+    (a sentence about residents' safety that names "troops" stays humanitarian)."""
     boilerplate_boost: float = 1.0
     """Added to the log-probability of "none" when the text looks like a caption or a photo credit."""
     word_l2: float = 1.0
@@ -97,6 +106,13 @@ class Params:
     """Softmax temperature over the word model's outputs."""
     desk_example_weight: float = 1.0
     """How much each sentence of ``classify.examples_file`` counts, relative to a shipped one."""
+    context_weight: float = 0.4
+    """Share of a sentence's final probabilities that comes from its article neighbours (see :func:`in_context`);
+    0 judges every sentence alone."""
+    context_reach: int = 2
+    """Neighbours up to this many sentences away vote."""
+    context_decay: float = 0.5
+    """Each step further away halves (by default) a neighbour's vote."""
 
 
 DEFAULT_PARAMS = Params()
@@ -350,7 +366,12 @@ class ThemeClassifier:
 
     def __init__(self, themes: Sequence[Theme], settings: ClassifyConfig = ClassifyConfig()):
         shipped = load_shipped_examples() if settings.use_shipped_examples else {}
-        desk = load_labelled_file(settings.examples_file) if settings.examples_file else []
+        desk: list[tuple[str, str]] = []
+        if settings.examples_file and not Path(settings.examples_file).exists():
+            log.warning("classify.examples_file: %s does not exist yet (`briefing label` creates it); learning "
+                        "from the shipped and config examples only", settings.examples_file)
+        elif settings.examples_file:
+            desk = load_labelled_file(settings.examples_file)
         self._setup(tuple(themes), settings, shipped, DEFAULT_PARAMS, desk)
 
     @classmethod
@@ -518,8 +539,8 @@ class ThemeClassifier:
         boost = np.zeros_like(probs)
         for i, (found, cued) in enumerate(zip(terms, cues)):
             for j, key in enumerate(self.keys):
-                boost[i, j] = p.term_boost * min(len(found[key]), p.max_terms) + \
-                    p.cue_boost * min(len(cued[key]), p.max_terms)
+                boost[i, j] = min(p.max_boost, p.term_boost * min(len(found[key]), p.max_terms) +
+                                  p.cue_boost * min(len(cued[key]), p.max_terms))
             if boiler[i]:
                 boost[i, len(self.keys)] = p.boilerplate_boost
         logp = np.log(np.clip(probs, 1e-9, None)) + boost
@@ -544,12 +565,21 @@ class ThemeClassifier:
         return label, "model"
 
     def predict(self, texts: list[str]) -> list[tuple[str | None, dict[str, float]]]:
-        """(theme key or None, score per theme key) per text; scores in [0,1]."""
+        """(theme key or None, score per theme key) per text, each judged alone; scores in [0,1]."""
+        return self.decide(*self.probabilities(texts))
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per text: the probability of every label (``self.labels``: the theme keys, then "none" when there are
+        "none" examples), and the similarity of its nearest training sentence."""
         if not texts:
-            return []
+            return np.zeros((0, len(self.labels))), np.zeros(0)
         comp = self._components(list(texts))
+        return comp["final"], comp["nearest"]
+
+    def decide(self, rows: np.ndarray, nearest: np.ndarray) -> list[tuple[str | None, dict[str, float]]]:
+        """(theme key or None, score per theme key) per row of :meth:`probabilities` (or of :func:`in_context`)."""
         out = []
-        for row, near in zip(comp["final"], comp["nearest"]):
+        for row, near in zip(rows, nearest):
             theme, _ = self._decide(row, near)
             scores = {key: float(round(row[j], 6)) for j, key in enumerate(self.keys)}
             out.append((theme, scores))
@@ -602,6 +632,44 @@ class ThemeClassifier:
         }
 
 
+def in_context(rows: np.ndarray, articles: Sequence, positions: Sequence[int],
+               params: Params = DEFAULT_PARAMS) -> np.ndarray:
+    """Each row of label probabilities mixed with those of the sentences around it in the same article.
+
+    ``rows[i]`` is sentence i's probability per label, ``articles[i]`` its article (any hashable) and
+    ``positions[i]`` its sentence number there. A neighbour ``d`` sentences away (``d <= context_reach``) votes
+    with weight ``context_decay ** (d - 1)``; the votes are averaged and make up ``context_weight`` of the result,
+    the sentence itself the rest. A sentence with no neighbour keeps its own row. So a fragment ("Around 90 per
+    cent of them are women and children.") leans towards the theme of the report it sits in, while a sentence
+    that is clear on its own keeps its theme: its own row is the larger share and is usually far more confident
+    than the average of its neighbours. Rows stay probabilities (each sums to what it summed to before)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    out = rows.copy()
+    share, reach = params.context_weight, params.context_reach
+    if share <= 0 or reach <= 0 or len(rows) < 2:
+        return out
+    members: dict = {}
+    for i, (article, pos) in enumerate(zip(articles, positions)):
+        members.setdefault(article, []).append((int(pos), i))
+    for group in members.values():
+        group.sort()
+        for a, (pos, i) in enumerate(group):
+            votes = np.zeros(rows.shape[1])
+            total = 0.0
+            for step in (-1, 1):
+                b = a + step
+                while 0 <= b < len(group) and abs(group[b][0] - pos) <= reach:
+                    d = abs(group[b][0] - pos)
+                    if d > 0:
+                        w = params.context_decay ** (d - 1)
+                        votes += w * rows[group[b][1]]
+                        total += w
+                    b += step
+            if total > 0:
+                out[i] = (1 - share) * rows[i] + share * votes / total
+    return out
+
+
 @functools.lru_cache(maxsize=8)
 def _cached(themes: tuple[Theme, ...], settings: ClassifyConfig) -> ThemeClassifier:
     return ThemeClassifier(themes, settings)
@@ -613,12 +681,14 @@ def get_classifier(config: Config) -> ThemeClassifier:
 
 
 def classify(facts: list[Fact], config: Config) -> list[Fact]:
-    """Each fact with .theme (a theme key or None) and .scores (via Fact.with_theme(theme, scores))."""
+    """Each fact with .theme (a theme key or None) and .scores (via Fact.with_theme(theme, scores)), judged with
+    its article: the facts next to it vote (:func:`in_context`), so ``scores`` are the context-adjusted ones."""
     if not facts:
         return []
     clf = get_classifier(config)
-    results = clf.predict([f.text for f in facts])
-    return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, results)]
+    rows, nearest = clf.probabilities([f.text for f in facts])
+    rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params)
+    return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, clf.decide(rows, nearest))]
 
 
 def _embed_training(texts: list[str], kinds: list[str]) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -236,7 +238,8 @@ class HistoryConfig:
 
     enabled: bool = True
     path: Path | None = None
-    """SQLite file; default ``<output>/history.sqlite``."""
+    """SQLite file; default ``$STATE_DIRECTORY/history.sqlite`` under a systemd unit with ``StateDirectory=``,
+    else ``<output>/history.sqlite``."""
     lookback_days: int = 7
     """Earlier days compared against."""
 
@@ -261,17 +264,23 @@ class SourcesConfig:
     pages: tuple[str, ...] = ()
     """Single article URLs."""
     cache_dir: Path | None = None
-    """Where fetched pages are cached; default ``<output>/.cache``."""
+    """Where fetched pages are cached; default ``$CACHE_DIRECTORY`` under a systemd unit with ``CacheDirectory=``,
+    else ``<output>/.cache``."""
     window_hours: float = 24.0
     """Feed and page items published more than this many hours before the briefing time are left out."""
     timeout: float = 15.0
-    """Seconds per HTTP request."""
+    """Most seconds one fetch may take in all: connecting, headers, body and redirects together (a server that
+    trickles bytes is cut off there, and not retried)."""
     max_bytes: int = 5_000_000
     """Largest page or feed read, in bytes."""
     retries: int = 2
     """Retries, with backoff, after a failed request."""
     offline: bool = False
     """Read from the cache only; never touch the network."""
+    allow_hosts: tuple[str, ...] = ()
+    """Hosts (a name also allows its subdomains), addresses or networks (``10.0.0.0/8``) fetched besides the
+    sites of the configured feeds and pages. Redirects and feed item links to other sites are refused, and so
+    are private, loopback and link-local addresses unless listed here (an intranet feed: list its host)."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +311,13 @@ class ExtractConfig:
     takes."""
     min_sentences: int = 8
     """Sentences of every article read however heavy the day (the lead and what follows it)."""
+    engine: str = "local"
+    """Where articles are read: ``local`` (this machine: the main process, or ``workers`` processes) or ``dask``
+    (the workers of a Dask cluster, each loading the models once; needs ``pip install 'briefing[dask]'``). The
+    merge, selection and rendering always run here; the briefing is the same either way."""
+    scheduler: str = ""
+    """With ``engine: dask``: the scheduler's address, e.g. ``tcp://10.0.0.5:8786``. Empty: a LocalCluster on
+    127.0.0.1 is started for the run with ``workers`` processes (0: one per core)."""
 
 
 @dataclass(frozen=True)
@@ -356,11 +372,18 @@ class Config:
 
     @property
     def history_path(self) -> Path:
-        return self.history.path or self.output / "history.sqlite"
+        return self.history.path or _systemd_dir("STATE_DIRECTORY", "history.sqlite") or self.output / "history.sqlite"
 
     @property
     def cache_dir(self) -> Path:
-        return self.sources.cache_dir or self.output / ".cache"
+        return self.sources.cache_dir or _systemd_dir("CACHE_DIRECTORY") or self.output / ".cache"
+
+
+def _systemd_dir(variable: str, name: str = "") -> Path | None:
+    """The first folder systemd made for the unit (``StateDirectory=``, ``CacheDirectory=``; a colon-separated
+    list), so a service keeps its state out of the published output folder without any config."""
+    value = os.environ.get(variable, "").split(":")[0]
+    return (Path(value) / name if name else Path(value)) if value else None
 
 
 def load_config(path: Path | str | None) -> tuple[Config, list[str]]:
@@ -399,13 +422,14 @@ def parse_config(text: str, path: Path) -> tuple[Config, list[str]]:
     problems: list[str] = []
     warnings: list[str] = []
     values = _build(Config, data, "", problems, warnings)
-    if problems:
-        raise ConfigError(problems, str(path))
-    config = Config(**values, base_dir=base)
+    # Every problem in one pass: a value of the wrong type falls back to its default, and the ranges and
+    # choices of everything else are still checked; unknown keys travel with the error as warnings.
+    config = _finish(Config(**values, base_dir=base), base)
     _validate(config, problems)
+    warnings = [f"{path}: {w}" for w in warnings]
     if problems:
-        raise ConfigError(problems, str(path))
-    return _finish(config, base), [f"{path}: {w}" for w in warnings]
+        raise ConfigError(problems, str(path), warnings)
+    return config, warnings
 
 
 def _finish(config: Config, base: Path) -> Config:
@@ -495,18 +519,18 @@ def _convert(tp: Any, value: Any, key: str, problems: list[str], warnings: list[
         if not isinstance(value, dict):
             problems.append(f"{key}: expected a mapping, got {_kind(value)}")
             return _INVALID
-        before = len(problems)
         values = _build(tp, value, f"{key}.", problems, warnings)
-        if len(problems) > before:
+        try:
+            return tp(**values)  # the fields given right; the others keep their defaults (reported already)
+        except TypeError:  # a required field missing or wrong
             return _INVALID
-        return tp(**values)
     if tp is bool:
         if isinstance(value, bool):
             return value
         problems.append(f"{key}: expected true or false, got {value!r}")
         return _INVALID
     if tp in (int, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             problems.append(f"{key}: expected a number, got {value!r}")
             return _INVALID
         if tp is int and isinstance(value, float) and not value.is_integer():
@@ -557,35 +581,86 @@ def _validate(config: Config, problems: list[str]) -> None:
         seen.add(theme.key)
         if not (theme.description or theme.terms or theme.examples):
             problems.append(f"themes[{i}]: give at least a description, terms or examples")
-    if not config.themes:
+    if not config.themes and not any(p.startswith("themes") for p in problems):
         problems.append("themes: at least one theme is needed")
-    if config.pdf.uncited_sources < 0:
-        problems.append(f"pdf.uncited_sources: expected 0 or more, got {config.pdf.uncited_sources}")
-    if config.extract.workers < 0:
-        problems.append(f"extract.workers: expected 0 (one per core) or more, got {config.extract.workers}")
-    if config.extract.sentence_budget < 0:
-        problems.append(f"extract.sentence_budget: expected 0 (no limit) or more, got {config.extract.sentence_budget}")
-    if config.extract.min_sentences < 1:
-        problems.append(f"extract.min_sentences: expected 1 or more, got {config.extract.min_sentences}")
-    if not 1 <= config.select.takeaways <= 10:
-        problems.append(f"select.takeaways: expected 1 to 10, got {config.select.takeaways}")
-    if not 0 < config.select.max_share <= 1:
-        problems.append(f"select.max_share: expected a number between 0 and 1, got {config.select.max_share}")
-    if config.select.per_theme < 1:
-        problems.append(f"select.per_theme: expected at least 1, got {config.select.per_theme}")
-    if not 0 < config.merge.threshold <= 1:
-        problems.append(f"merge.threshold: expected a number between 0 and 1, got {config.merge.threshold}")
+    for key, value, low, high in _ranges(config):
+        above = low == 0 and isinstance(low, float)  # 0.0: the value must be above 0
+        if not (low < value if above else low <= value) or value > high:
+            problems.append(f"{key}: expected a number {'above' if above else 'from'} {low:g} "
+                            f"{'and at most' if above else 'to'} {high:g}, got {value!r}")
+    if config.select.max_words < config.select.min_words:
+        problems.append(f"select.max_words: expected at least select.min_words ({config.select.min_words}), "
+                        f"got {config.select.max_words}")
     if config.smtp.security not in ("starttls", "ssl", "none"):
         problems.append(f"smtp.security: expected starttls, ssl or none, got {config.smtp.security!r}")
+    if config.extract.engine not in ("local", "dask"):
+        problems.append(f"extract.engine: expected local or dask, got {config.extract.engine!r}")
     _validate_readers(config, problems)
     if config.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"log.level: expected DEBUG, INFO, WARNING or ERROR, got {config.log.level!r}")
+    if config.templates is not None:
+        problem = _templates_problem(config.templates)
+        if problem:
+            problems.append(f"templates: {problem}")
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(config.timezone)
     except Exception:
         problems.append(f"timezone: unknown time zone {config.timezone!r}")
+
+
+_BIG = float("inf")
+
+
+def _ranges(config: Config) -> list[tuple[str, float, float, float]]:
+    """Every number of the config with its allowed range, inclusive; a low end of ``0.0`` means above 0."""
+    c, s = config, config.sources
+    above_0 = 0.0
+    checks = [
+        ("classify.min_score", c.classify.min_score, 0, 1),
+        ("merge.threshold", c.merge.threshold, above_0, 1),
+        ("merge.syndicated_threshold", c.merge.syndicated_threshold, 0, 100),
+        ("select.takeaways", c.select.takeaways, 1, 10),
+        ("select.per_theme", c.select.per_theme, 1, 100),
+        ("select.max_quotes", c.select.max_quotes, 0, 100),
+        ("select.max_figures", c.select.max_figures, 0, 100),
+        ("select.min_words", c.select.min_words, 1, 1000),
+        ("select.max_words", c.select.max_words, 1, 1000),
+        ("select.word_budget", c.select.word_budget, 1, 100_000),
+        ("select.max_share", c.select.max_share, above_0, 1),
+        ("pdf.uncited_sources", c.pdf.uncited_sources, 0, 100_000),
+        ("smtp.port", c.smtp.port, 1, 65535),
+        ("smtp.timeout", c.smtp.timeout, above_0, 3600),
+        ("history.lookback_days", c.history.lookback_days, 0, 3660),
+        ("sources.window_hours", s.window_hours, 0, 24 * 3660),
+        ("sources.timeout", s.timeout, above_0, 3600),
+        ("sources.max_bytes", s.max_bytes, 1, 2_000_000_000),
+        ("sources.retries", s.retries, 0, 10),
+        ("ingest.max_file_bytes", c.ingest.max_file_bytes, 1, 2_000_000_000),
+        ("ingest.max_article_chars", c.ingest.max_article_chars, 1, 10_000_000),
+        ("extract.workers", c.extract.workers, 0, 256),
+        ("extract.sentence_budget", c.extract.sentence_budget, 0, 10_000_000),
+        ("extract.min_sentences", c.extract.min_sentences, 1, 100_000),
+    ]
+    checks += [(f"sources.feeds[{i}].max_items", f.max_items, 1, 10_000) for i, f in enumerate(s.feeds)]
+    return checks
+
+
+def _templates_problem(folder: Path) -> str | None:
+    """The template folder is searched for templates, and the PDF renderer may read any file under it (styles,
+    images): it has to exist, and be a folder of its own, not the root, a top-level system folder or home."""
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError) as exc:
+        return f"cannot resolve {folder}: {exc}"
+    if not resolved.is_dir():
+        return f"{folder} is not a folder" if resolved.exists() else f"folder {folder} does not exist"
+    home = Path(os.environ["HOME"]).resolve() if os.environ.get("HOME") else None
+    if len(resolved.parts) < 3 or resolved == home:
+        return (f"{folder} is too broad (the PDF renderer may read every file in it); point it at a folder "
+                "holding only your templates")
+    return None
 
 
 def _validate_readers(config: Config, problems: list[str]) -> None:

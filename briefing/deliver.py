@@ -2,7 +2,7 @@
 
 Delivery state is kept per date in ``output/<date>/.delivery.json`` (written atomically): ``pending`` once a send
 was asked for, ``failed`` after an attempt that did not go through, ``sent`` once the server accepted the
-message. A date already ``sent`` is not sent again unless ``resend`` is asked; a date still ``pending`` or
+message, ``unknown`` when the file was found damaged (moved aside; never sent again without ``--resend``). A date already ``sent`` is not sent again unless ``resend`` is asked; a date still ``pending`` or
 ``failed`` within ``PENDING_DAYS`` is retried by the next ``briefing run --send`` or ``briefing send``.
 
 Every way a briefing goes out is a channel with its own record under ``channels`` in that state: ``email``
@@ -24,6 +24,7 @@ import os
 import smtplib
 import socket
 import ssl
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -56,14 +57,14 @@ class Report:
 
 
 def send(config: Config, dates: Sequence[dt.date] | None = None, *, resend: bool = False,
-         include_pending: bool = True) -> Report:
+         include_pending: bool = True, locked: bool = False) -> Report:
     """Email the briefings of ``dates`` (default: the newest briefing in the output folder), plus, with
     ``include_pending``, earlier dates still waiting for delivery. Holds the output's lock while it works.
 
     Raises DeliveryError (one line, naming every date not delivered) when any could not be sent; the files stay
     in place and the dates stay pending for the next attempt."""
     output = Path(config.output)
-    with run_lock(output):
+    with nullcontext() if locked else run_lock(output):  # ``locked``: the caller's run holds it
         targets = list(dates) if dates else [_newest(output)]
         for date in targets:
             _require_briefing(output, date)
@@ -84,15 +85,38 @@ def pending_dates(output: Path, before: dt.date, days: int = PENDING_DAYS) -> li
 
 
 def read_state(folder: Path) -> dict:
+    """The delivery state of one date. A damaged state file is moved aside and the state becomes ``unknown``:
+    the date may have been sent already, so it is not sent again without ``--resend`` (a duplicate briefing in
+    every reader's inbox is worse than asking an operator to resend once; the warning says how)."""
     path = folder / STATE_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        log.warning("%s: unreadable delivery state (%s); treated as not sent", path, type(exc).__name__)
-        return {"status": "pending"}
-    return data if isinstance(data, dict) else {"status": "pending"}
+        return _unknown_state(folder, path, exc)
+    return data
+
+
+def _unknown_state(folder: Path, path: Path, exc: BaseException) -> dict:
+    from .store import quarantine
+
+    try:
+        aside = quarantine(path).name
+    except OSError:
+        aside = None
+    state = {"date": folder.name, "status": "unknown", "last_error": f"unreadable {STATE_NAME}"}
+    try:
+        write_state(folder, state)
+    except OSError:
+        pass
+    kept = f"kept as {aside}" if aside else "left in place"
+    log.warning("%s: unreadable delivery state (%s); %s; the briefing of %s may have been sent already, so it is "
+                "not sent again automatically (briefing send --date %s --resend sends it)", path,
+                type(exc).__name__, kept, folder.name, folder.name)
+    return state
 
 
 def write_state(folder: Path, state: dict) -> Path:
@@ -103,7 +127,7 @@ def mark_requested(output: Path, date: dt.date, *, resend: bool = False) -> None
     """Record that delivery of ``date`` was asked for, so a failed or interrupted send is retried later."""
     folder = output / date.isoformat()
     state = read_state(folder)
-    if state.get("status") == "sent" and not resend:
+    if state.get("status") in ("sent", "unknown") and not resend:
         return
     state.update(date=date.isoformat(), status="pending" if state.get("status") != "failed" else "failed")
     write_state(folder, state)
@@ -164,7 +188,9 @@ def _send_all(config: Config, dates: list[dt.date], *, resend: bool, explicit: s
     todo = []
     for date in dates:
         state = read_state(output / date.isoformat())
-        if state.get("status") == "sent" and not (resend and date in explicit):
+        if state.get("status") == "unknown" and not (resend and date in explicit):
+            report.skipped.append((date, "delivery state unknown (its file was unreadable)"))
+        elif state.get("status") == "sent" and not (resend and date in explicit):
             when = state.get("sent_at", "earlier")
             log.info("briefing for %s already delivered (%s); use --resend to send it again", date, when)
             report.skipped.append((date, f"already sent {when}"))
@@ -288,7 +314,14 @@ def _send_channel(config: Config, date: dt.date, folder: Path, channel: _Channel
         post(channel.url, message(config, date, folder), config.deliver.notify_timeout)
         return {}
     msg = build_message(config, date, folder, channel.recipients, channel.themes)
-    refused = mail.get().send_message(msg, from_addr=msg["From"], to_addrs=list(channel.recipients))
+    client = mail.get()
+    client.watchdog.extend(config.smtp.timeout)  # each message gets its own smtp.timeout, however slow the server
+    try:
+        refused = client.send_message(msg, from_addr=msg["From"], to_addrs=list(channel.recipients))
+    except (OSError, smtplib.SMTPException):
+        if client.watchdog.expired:
+            raise TimeoutError("session deadline") from None
+        raise
     accepted = [r for r in channel.recipients if r not in refused]
     detail = {"recipients": accepted, "message_id": msg["Message-ID"]}
     if refused:
@@ -354,20 +387,33 @@ def _failure_line(smtp: SmtpConfig, report: Report) -> str:
 
 
 def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
+    """Connected, TLS started and logged in, all within ``smtp.timeout`` seconds in all; each message sent later
+    gets another ``smtp.timeout`` (``_send_one``). A server trickling its answers is cut off there."""
+    from .deadline import Watchdog
+
     context = ssl.create_default_context()
-    if smtp.security == "ssl":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+    watchdog = Watchdog(smtp.timeout).__enter__()
+    base = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
+
+    class Client(base):
+        def _get_socket(self, host, port, timeout):
+            return watchdog.attach(super()._get_socket(host, port, timeout))
+
+    client = Client(timeout=smtp.timeout, **({"context": context} if smtp.security == "ssl" else {}))
+    client.watchdog = watchdog
+    client._host = smtp.host  # what smtplib sets when the host is given at once (TLS checks it)
     try:
+        client.connect(smtp.host, smtp.port)
         client.ehlo()
         if smtp.security == "starttls":
             client.starttls(context=context)
             client.ehlo()
         if smtp.username:
             client.login(smtp.username, _password(smtp))
-    except BaseException:
+    except BaseException as exc:
         _close(client)
+        if watchdog.expired and isinstance(exc, (OSError, smtplib.SMTPException)):
+            raise TimeoutError("session deadline") from None
         raise
     return client
 
@@ -377,6 +423,8 @@ def _close(client: smtplib.SMTP) -> None:
         client.quit()
     except (OSError, smtplib.SMTPException):
         client.close()
+    finally:
+        client.watchdog.stop()
 
 
 def _password(smtp: SmtpConfig) -> str:
@@ -403,7 +451,7 @@ def _reason(exc: BaseException, smtp: SmtpConfig) -> str:
     elif isinstance(exc, ConnectionRefusedError):
         text = "connection refused (is the server up?)"
     elif isinstance(exc, (socket.timeout, TimeoutError)):
-        text = f"no answer within {smtp.timeout:g} s (smtp.timeout)"
+        text = f"no complete answer within {smtp.timeout:g} s (smtp.timeout)"
     elif isinstance(exc, socket.gaierror):
         text = f"unknown host {smtp.host!r}"
     elif isinstance(exc, smtplib.SMTPAuthenticationError):

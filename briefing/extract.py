@@ -67,9 +67,14 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
         log.info("%d articles: over extract.sentence_budget (%d sentences), reading the first %d sentences of each "
                  "(about %d left unread)", len(articles), config.extract.sentence_budget, depth, unread)
         texts = [_cut(t, e, depth) for t, e in zip(texts, ends)]
-    workers = _workers(config.extract.workers, len(articles))
-    per_article = (_in_processes(articles, texts, config, workers) if workers > 1
-                   else _in_process(articles, texts, config))
+    if config.extract.engine == "dask":
+        from .engine_dask import read_on_dask
+
+        per_article = read_on_dask(articles, texts, config)
+    else:
+        workers = _workers(config.extract.workers, len(articles))
+        per_article = (_in_processes(articles, texts, config, workers) if workers > 1
+                       else _in_process(articles, texts, config))
     facts: list[Fact] = []
     sentences = 0
     for article_facts, n in per_article:
@@ -105,7 +110,7 @@ def _in_processes(articles: Sequence[Article], texts: list[str], config: Config,
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-            for chunk_facts, vectors in pool.map(_read_chunk, chunks, repeat(config), repeat(with_vectors)):
+            for chunk_facts, vectors in pool.map(read_chunk, chunks, repeat(config), repeat(with_vectors)):
                 if vectors is not None:
                     get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
                 yield from chunk_facts
@@ -124,8 +129,9 @@ def _start_worker() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-def _read_chunk(chunk, config: Config, with_vectors: bool):
-    """In a worker: the facts of a few articles (and their vectors)."""
+def read_chunk(chunk, config: Config, with_vectors: bool):
+    """In a worker (a process of this machine's pool or of a Dask cluster): the facts of a few articles, with
+    their vectors when asked (a vector depends on its text only, so it is the one the main process would make)."""
     articles, texts = chunk
     results = list(_in_process(articles, texts, config))
     vectors = None

@@ -56,6 +56,20 @@ CREATE TABLE IF NOT EXISTS runs (date TEXT PRIMARY KEY, recorded_at TEXT NOT NUL
 """
 
 
+_REPAIRS = (
+    ("a vector of the wrong length or unreadable JSON",
+     f"DELETE FROM items WHERE typeof(vector) != 'blob' OR length(vector) != {384 * 4} OR NOT json_valid(sources) "
+     "OR NOT json_valid(figures) OR json_type(sources) != 'array' OR json_type(figures) != 'array'"),
+)
+
+
+def _setup(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.executescript(_SCHEMA)
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+
 class History:
     """The store of earlier briefings. ``History.open(path)``; a disabled history marks nothing new."""
 
@@ -68,14 +82,12 @@ class History:
 
     @classmethod
     def open(cls, path: Path | str, lookback_days: int = 7) -> "History":
+        from .store import open_sqlite
+
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) where rows are written.
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.executescript(_SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) where rows are written. A damaged
+        # file is moved aside and a new one started; rows a run could not use are dropped (briefing.store).
+        conn = open_sqlite(path, _setup, _REPAIRS)
         return cls(conn, lookback_days, path)
 
     @classmethod
@@ -207,7 +219,8 @@ class History:
                              (day, now, len(rows)))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk): keep the first error
+                conn.execute("ROLLBACK")
             raise
 
 

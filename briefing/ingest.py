@@ -47,7 +47,7 @@ class _Collector:
     out_of_window: int = 0
 
     def warn(self, source: str, problem: str, skipped: bool = True) -> None:
-        message = f"{source}: {problem}"
+        message = redact_credentials(f"{source}: {problem}")
         log.warning("%s", message)
         self.warnings.append(message)
         if skipped:
@@ -104,7 +104,7 @@ def _expand(paths: Iterable[Path | str], out: _Collector) -> Iterator[Path]:
                     yield child
                 elif not child.name.startswith(".") and child.name.lower() not in ("readme", "license"):
                     out.warn(_display(child), f"unsupported file type '{child.suffix or child.name}', skipped")
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():  # a link that loops or points nowhere: read, and say why not
             if path.suffix.lower() in SUFFIXES:
                 yield path
             else:
@@ -125,10 +125,22 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _display(path: Path) -> str:
+    """The path as shown in warnings and stored in ``Article.path``: relative to the current folder when inside
+    it, never failing (a symlink loop), and always valid text (bytes of a non-UTF-8 name escaped as ``\\xe9``)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        shown = str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError, RuntimeError):  # outside the current folder; a symlink loop
+        shown = str(path)
+    return printable_path(shown)
+
+
+def printable_path(name: str) -> str:
+    """A path from the file system as valid UTF-8 text: undecodable bytes (surrogate escapes) as ``\\xNN``."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
@@ -157,10 +169,15 @@ def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collect
 
 
 def _nonempty_size(path: Path, name: str) -> int:
+    import stat
+
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        info = path.stat()
+    except OSError as exc:  # gone, no permission, a symlink loop or one pointing nowhere
+        raise InputError(name, f"cannot read: {exc.strerror or exc}, skipped") from None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the run for ever
+        raise InputError(name, "not a regular file (a pipe, device or socket), skipped")
+    size = info.st_size
     if size == 0:
         raise InputError(name, "empty file, skipped")
     return size
@@ -176,7 +193,7 @@ def read_text(path: Path, max_bytes: int, notes: list[str] | None = None) -> str
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(name, f"cannot read: {exc.strerror or exc}, skipped") from None
     return decode(data, name, notes)
 
 
@@ -251,12 +268,69 @@ def _from_text(text: str, name: str, out: _Collector) -> Article:
 
 def _make(name: str, text: str, *, title: str, outlet: str, url: str, published: dt.date | None,
           article_id: str | None = None) -> Article:
-    cleaned = clean(text)
+    """Every article is made here, whatever its source: the metadata capped and cleaned (``_meta``)."""
+    cleaned = clean(_BIDI.sub("", text))
     body = cleaned.text
+    title = _meta(title, MAX_TITLE)
     if not title:
         title = _guess_title(body)
-    return Article(id=article_id or _article_id(name), title=title.strip(), outlet=outlet.strip(), url=url.strip(),
-                   published=published, text=body, path=name, noise_dropped=cleaned.dropped)
+    return Article(id=_meta(article_id or "", MAX_ID) or _article_id(name), title=title,
+                   outlet=_meta(outlet, MAX_OUTLET), url=safe_url(url), published=published, text=body,
+                   path=_cap(redact_credentials(printable_path(name)), MAX_PATH), noise_dropped=cleaned.dropped)
+
+
+MAX_TITLE, MAX_OUTLET, MAX_ID, MAX_URL, MAX_PATH = 300, 100, 100, 2000, 1000
+"""Longest title, outlet, id, URL and path kept (characters). Metadata is the article's own claim about itself:
+unbounded, one line could fill the briefing, or an unbreakable one take the PDF layout minutes."""
+
+# Text direction overrides and isolates ("Safe \u202egpj.exe" shows as "Safe exe.jpg"), zero-width characters
+# and other invisible format/control characters: removed from metadata; the direction controls from text too.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+                        "\ufff9-\ufffb]")
+
+
+def _meta(value: str, limit: int) -> str:
+    """One line of metadata: invisible and direction characters removed, white space collapsed, capped."""
+    return _cap(" ".join(_INVISIBLE.sub(" ", str(value)).split()), limit)
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut
+    return head.rstrip(",;: ") + "…"
+
+
+_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
+
+
+def redact_credentials(text: str) -> str:
+    """``https://user:secret@host/`` -> ``https://host/`` wherever a URL appears in ``text``."""
+    return _CREDENTIALS.sub(r"\1", text)
+
+
+def safe_url(url: str) -> str:
+    """An http(s) URL without user name or password (never shown or stored), capped; anything else: ""."""
+    import urllib.parse
+
+    url = "".join(_INVISIBLE.sub("", str(url)).split())
+    if not url:
+        return ""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port else "")
+    clean_url = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+    return clean_url if len(clean_url) <= MAX_URL else ""
 
 
 def _guess_title(body: str) -> str:
@@ -281,7 +355,7 @@ def _from_markdown(text: str, name: str, out: _Collector) -> Article | None:
     elif match:
         body = text[match.end():]
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.load(match.group(1), Loader=_front_matter_loader())  # noqa: S506 - a SafeLoader
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -298,8 +372,36 @@ def _from_markdown(text: str, name: str, out: _Collector) -> Article | None:
     if not body.strip():
         raise InputError(name, "no article text after the front matter, skipped")
     published = _parse_date(meta.get("published", meta.get("date")), name, out)
+    structured = [k for k in ("title", "outlet", "source", "url", "id") if isinstance(meta.get(k), (dict, list))]
+    if structured:
+        out.warn(name, f"front matter {', '.join(repr(k) for k in structured)} "
+                 f"{'is' if len(structured) == 1 else 'are'} not text; ignored", skipped=False)
+        meta = {k: v for k, v in meta.items() if k not in structured}
     return _make(name, body, title=_str(meta.get("title")), outlet=_str(meta.get("outlet", meta.get("source"))),
                  url=_str(meta.get("url")), published=published, article_id=_str(meta.get("id")) or None)
+
+
+def _front_matter_loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """safe_load's loader, refusing documents with many aliases: 386 bytes of nested aliases expand to
+        millions of nodes once anything walks them."""
+
+        aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise yaml.composer.ComposerError(None, None, f"more than {MAX_ALIASES} aliases (a YAML "
+                                                      "alias bomb?)", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+
+    return Loader
+
+
+MAX_ALIASES = 20
 
 
 def _strip_markdown(body: str) -> str:

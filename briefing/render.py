@@ -37,7 +37,15 @@ from .config import Config
 from .errors import RenderError
 from .models import Briefing, Figure, Item, KeyFigure, cited_ids
 
-PACKAGED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _packaged_templates() -> Path:
+    """Installed (pip, wheel): ``briefing/templates`` inside the package (pyproject maps the checkout's top-level
+    ``templates/`` there). In a checkout or an editable install: the top-level ``templates/`` itself."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+PACKAGED_TEMPLATES = _packaged_templates()
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -62,13 +70,15 @@ def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
     md_text = render_markdown(briefing, config)
     pdf_bytes = render_pdf(briefing, config) if config.pdf.enabled else None
     json_text = json_text_of(briefing)
-    try:
-        md_path = atomic.write_text(out_dir / "briefing.md", md_text)
-        json_path = atomic.write_text(out_dir / "briefing.json", json_text)
-        pdf_path = atomic.write_bytes(out_dir / "briefing.pdf", pdf_bytes) if pdf_bytes is not None else None
+    try:  # one unit: the three files together or the old set, never a mix (a PDF of another run included)
+        paths = atomic.write_set(out_dir, {"briefing.md": md_text.encode("utf-8"), "briefing.pdf": pdf_bytes,
+                                           "briefing.json": json_text.encode("utf-8")})
     except OSError as exc:
-        raise RenderError(f"cannot write the briefing into {out_dir}: {exc}") from exc
-    return Rendered(markdown=md_path, pdf=pdf_path, json=json_path)
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write the briefing into {out_dir}: {exc.strerror or exc}; the previous files "
+                          "are unchanged") from exc
+    return Rendered(markdown=paths["briefing.md"], pdf=paths.get("briefing.pdf"), json=paths["briefing.json"])
 
 
 def render_markdown(briefing: Briefing, config: Config) -> str:
@@ -140,20 +150,64 @@ def json_text_of(briefing: Briefing) -> str:
 
 def markdown_to_email_html(markdown_text: str) -> str:
     """The Markdown rendered to a standalone HTML email body (python-markdown, with tables), safe: raw HTML in
-    the Markdown is shown as text, links and images are kept only for http(s)/mailto/#fragment targets."""
+    the Markdown is shown as text, links and images are kept only for http(s)/mailto/#fragment targets.
+
+    Made for mail clients: every style is inlined on its element (many clients strip ``<style>`` blocks), and a
+    source reference ``[n]`` links to the article itself (clients do not follow ``#sources`` inside a message);
+    a source without a URL is plain text."""
     import markdown as md_lib
 
     converter = md_lib.Markdown(extensions=["tables", "sane_lists", "toc", _SafeHtmlExtension()],
                                 output_format="html")
-    body = converter.convert(markdown_text)
+    body = converter.convert(_refs_to_articles(markdown_text))
     match = re.search(r"^#\s+(.+)$", markdown_text, flags=re.M)
     title = html.escape(_unescape_md(match.group(1)).strip() if match else "Briefing", quote=True)
-    return (
+    return _inline_styles(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{title}</title>\n<style>\n{_EMAIL_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{title}</title>\n</head>\n<body>\n"
         f"<div class=\"briefing\">\n{body}\n</div>\n</body>\n</html>\n"
     )
+
+
+_SOURCE_LINE = re.compile(r"^(\d+)\. .*?\]\((https?://[^)\s]+)\)", re.M)
+_REF = re.compile(r"\[\[(\d+)\]\]\(#sources\)")
+
+
+def _refs_to_articles(markdown_text: str) -> str:
+    """``[[n]](#sources)`` -> ``[[n]](<article URL>)`` from the Markdown's own numbered sources list."""
+    head, sep, sources = markdown_text.rpartition("\n## Sources\n")
+    if not sep:
+        return markdown_text
+    urls = {m.group(1): m.group(2) for m in _SOURCE_LINE.finditer(sources)}
+
+    def link(m: re.Match) -> str:
+        url = urls.get(m.group(1))
+        return f"[[{m.group(1)}]]({url})" if url else f"\\[{m.group(1)}\\]"
+
+    return _REF.sub(link, head) + sep + sources
+
+
+_EMAIL_STYLES = {
+    "body": "margin:0;padding:0;background:#f4f5f7;",
+    "div": "max-width:720px;margin:0 auto;padding:24px 28px;background:#ffffff;"
+           "font-family:-apple-system,'Segoe UI','DejaVu Sans',Arial,sans-serif;font-size:15px;line-height:1.5;"
+           "color:#1f2933;",
+    "h1": "font-size:22px;margin:0 0 4px;color:#102a43;border-bottom:3px solid #1c5d99;padding-bottom:6px;",
+    "h2": "font-size:17px;margin:24px 0 8px;color:#1c5d99;",
+    "a": "color:#1c5d99;",
+    "table": "border-collapse:collapse;width:100%;font-size:14px;",
+    "th": "border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top;background:#f0f4f8;",
+    "td": "border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top;",
+    "blockquote": "margin:8px 0;padding:2px 12px;border-left:3px solid #9fb3c8;color:#334e68;",
+    "code": "font-family:'DejaVu Sans Mono',Consolas,monospace;font-size:13px;",
+}
+_OPEN_TAG = re.compile(r"<(%s)(?=[\s>])([^>]*)>" % "|".join(_EMAIL_STYLES))
+
+
+def _inline_styles(document: str) -> str:
+    """A ``style`` attribute on every element the email styles (python-markdown writes no style of its own)."""
+    return _OPEN_TAG.sub(lambda m: f'<{m.group(1)} style="{_EMAIL_STYLES[m.group(1)]}"{m.group(2)}>', document)
 
 
 # ------------------------------------------------------------------------------------------- Markdown escaping
@@ -574,19 +628,6 @@ def _SafeHtmlExtension():  # noqa: N802
     return _safe_html_extension()()
 
 
-_EMAIL_CSS = """body { margin: 0; padding: 0; background: #f4f5f7; }
-.briefing { max-width: 720px; margin: 0 auto; padding: 24px 28px; background: #ffffff;
-  font-family: -apple-system, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif; font-size: 15px; line-height: 1.5;
-  color: #1f2933; }
-h1 { font-size: 22px; margin: 0 0 4px; color: #102a43; border-bottom: 3px solid #1c5d99; padding-bottom: 6px; }
-h2 { font-size: 17px; margin: 24px 0 8px; color: #1c5d99; }
-a { color: #1c5d99; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th, td { border: 1px solid #d9e2ec; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f4f8; }
-blockquote { margin: 8px 0; padding: 2px 12px; border-left: 3px solid #9fb3c8; color: #334e68; }
-code { font-family: 'DejaVu Sans Mono', Consolas, monospace; font-size: 13px; }
-"""
 
 
 # ---------------------------------------------------------------------------------------------- tidy

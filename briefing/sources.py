@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import http.client
 import io
+import ipaddress
 import json
 import logging
 import re
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -34,6 +37,7 @@ from typing import Any
 from . import __version__
 from .atomic import write_bytes, write_text
 from .config import Config, FeedConfig
+from .deadline import Watchdog
 from .errors import InputError
 from .models import Article
 
@@ -47,8 +51,6 @@ TEASER_CHARS = 600
 """Feed text shorter than this is a teaser: the item's page is fetched for the full article."""
 PAGE_FRESH_SECONDS = 6 * 3600
 """A cached article page with no ETag/Last-Modified is reused without a request for this long."""
-DEADLINE_FACTOR = 4
-"""One request (all its reads together) may take at most this many times ``sources.timeout``."""
 DEAD_HOST_FAILURES = 2
 """After this many URLs of one host failed to connect or answer in a run, the host is not tried again."""
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -85,6 +87,9 @@ class _Transient(FetchError):
         self.connection = connection
         """True when the server could not be reached or did not answer (not an HTTP error status)."""
 
+    overran = False
+    """True when the fetch ran out of its whole time (not retried: a slow server stays slow)."""
+
 
 @dataclass(frozen=True)
 class Response:
@@ -103,7 +108,7 @@ class Response:
 
 def read_remote(urls: list[str], config: Config, briefing_date: dt.date) -> Remote:
     """Articles from ``urls`` (feeds or pages, told apart by content) and the config's feeds and pages."""
-    reader = _Reader(config, briefing_date)
+    reader = _Reader(config, briefing_date, urls=[str(u) for u in urls])
     for url in urls:
         reader.guard(str(url), lambda u=str(url): reader.read_any(u))
     for feed in config.sources.feeds:
@@ -115,7 +120,7 @@ def read_remote(urls: list[str], config: Config, briefing_date: dt.date) -> Remo
 
 def read_feed_file(path: Path, config: Config, briefing_date: dt.date) -> Remote:
     """Articles from a local RSS/Atom file (teaser items still have their pages fetched)."""
-    reader = _Reader(config, briefing_date)
+    reader = _Reader(config, briefing_date, local_feed=True)
     path = Path(path)
     reader.guard(_display(path), lambda: reader.read_local_feed(path, FeedConfig(url=str(path))))
     return reader.result()
@@ -171,16 +176,20 @@ class _Reader:
     out_of_window: int = 0
     seen_sources: set[str] = field(default_factory=set)
     seen_items: set[str] = field(default_factory=set)
+    urls: list[str] = field(default_factory=list)
+    local_feed: bool = False
 
     def __post_init__(self) -> None:
-        self.fetcher = _Fetcher(self.config, self.warn)
+        self.fetcher = _Fetcher(self.config, self.warn, self.urls, self.local_feed)
         self.window = _window(self.config, self.briefing_date)
 
     def result(self) -> Remote:
         return Remote(tuple(self.articles), tuple(self.warnings), self.out_of_window)
 
     def warn(self, source: str, problem: str) -> None:
-        message = f"{_one_line(source)}: {_one_line(problem)}"
+        from .ingest import redact_credentials
+
+        message = redact_credentials(f"{_one_line(source)}: {_one_line(problem)}")
         log.debug("%s", message)
         self.warnings.append(message)
 
@@ -406,11 +415,11 @@ def _extract_page(response: Response, url: str) -> dict:
 
 
 class _Fetcher:
-    def __init__(self, config: Config, warn):
+    def __init__(self, config: Config, warn, urls: list[str] = (), local_feed: bool = False):
         self.settings = config.sources
         self.cache = _Cache(_cache_folder(config))
         self.warn = warn
-        self.opener = urllib.request.build_opener(_NoRedirect())
+        self.hosts = _Hosts(config, urls, local_feed)
         self.failures: dict[str, list[str]] = {}
         """Connection failures per host:port in this run. After ``DEAD_HOST_FAILURES`` URLs of one host failed,
         the host is not tried again (a dead site with 50 teaser items would otherwise cost 50 timeouts)."""
@@ -419,6 +428,8 @@ class _Fetcher:
         """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any"."""
         if not _is_http(url):
             raise FetchError("not an http(s) URL, refused")
+        url = _redacted(url)  # credentials in a URL are never sent, stored or shown
+        self.hosts.check_url(url)
         cached = self.cache.load(url)
         if self.settings.offline:
             if cached is None:
@@ -447,18 +458,18 @@ class _Fetcher:
                 status, final_url, resp_headers, body = self._request(url, headers)
                 break
             except _Transient as exc:
-                if attempt + 1 < attempts:
+                if attempt + 1 < attempts and not exc.overran:
                     delay = BACKOFF_BASE * (2 ** attempt)
                     log.debug("%s: %s; retrying in %.2fs", url, exc.problem, delay)
                     time.sleep(delay)
                     continue
                 if exc.connection:
                     self.failures.setdefault(host, []).append(exc.problem)
+                tries = "" if exc.overran else f" (after {attempt + 1} attempt(s))"
                 if cached is not None:
-                    self.warn(url, f"{exc.problem} (after {attempts} attempt(s)); used the copy cached at "
-                                   f"{cached.fetched_at}")
+                    self.warn(url, f"{exc.problem}{tries}; used the copy cached at {cached.fetched_at}")
                     return cached
-                raise FetchError(f"{exc.problem} (after {attempts} attempt(s)), skipped") from None
+                raise FetchError(f"{exc.problem}{tries}, skipped") from None
         if status == 304:
             if cached is None:  # a server answering 304 to an unconditional request
                 raise FetchError("HTTP 304 Not Modified without a cached copy, skipped")
@@ -468,12 +479,28 @@ class _Fetcher:
         return self.cache.store(url, final_url, resp_headers, body)
 
     def _request(self, url: str, headers: dict) -> tuple[int, str, Any, bytes]:
-        current = url
+        """One fetch, redirects included, within ``sources.timeout`` seconds in all (connect, headers, body)."""
         timeout = self.settings.timeout
+        with _Deadline(timeout, self.hosts) as deadline:
+            try:
+                result = self._follow(url, headers, deadline)
+            except FetchError:
+                if deadline.expired:
+                    raise _Overran(timeout) from None
+                raise
+            if deadline.expired:  # the sockets were shut down: what was read is cut short
+                raise _Overran(timeout)
+            return result
+
+    def _follow(self, url: str, headers: dict, deadline: "_Deadline") -> tuple[int, str, Any, bytes]:
+        current = url
+        opener = urllib.request.build_opener(_NoRedirect(), _GuardedHTTP(deadline), _GuardedHTTPS(deadline))
         for _ in range(MAX_REDIRECTS + 1):
             request = urllib.request.Request(current, headers=headers, method="GET")
             try:
-                response = self.opener.open(request, timeout=timeout)
+                response = opener.open(request, timeout=deadline.left())
+            except FetchError:
+                raise
             except urllib.error.HTTPError as exc:
                 code, reason, location = exc.code, exc.reason, exc.headers.get("Location") if exc.headers else None
                 resp_headers = exc.headers
@@ -484,6 +511,7 @@ class _Fetcher:
                     target = urllib.parse.urljoin(current, location.strip())
                     if not _is_http(target):
                         raise FetchError(f"redirect to {_shorten(target)} refused (not http(s)), skipped") from None
+                    self.hosts.check_url(target, redirect=True)
                     log.debug("%s: HTTP %d -> %s", current, code, target)
                     current = target
                     continue
@@ -495,26 +523,27 @@ class _Fetcher:
             except ValueError as exc:  # http.client.InvalidURL and kin
                 raise FetchError(f"invalid URL ({_one_line(str(exc))[:80]}), skipped") from None
             except (urllib.error.URLError, OSError) as exc:
+                if isinstance(getattr(exc, "reason", None), FetchError):
+                    raise exc.reason from None
                 raise _Transient(_describe(exc)) from None
             except Exception as exc:  # http.client.HTTPException and kin: a broken server
                 raise _Transient(f"bad response ({type(exc).__name__})") from None
             with response:
-                body = self._read_capped(response, timeout)
+                body = self._read_capped(response)
                 return response.status, response.geturl() or current, response.headers, body
         raise FetchError(f"more than {MAX_REDIRECTS} redirects, skipped")
 
-    def _read_capped(self, response, timeout: float) -> bytes:
+    def _read_capped(self, response) -> bytes:
         limit = self.settings.max_bytes
         length = response.headers.get("Content-Length")
         if length and length.strip().isdigit() and int(length) > limit:
             raise FetchError(f"response too large ({_size(int(length))} > {_size(limit)} limit, "
                              "sources.max_bytes), skipped")
-        deadline = time.monotonic() + timeout * DEADLINE_FACTOR
         chunks: list[bytes] = []
         total = 0
         try:
             while True:
-                chunk = response.read(65536)
+                chunk = response.read1(65536)  # whatever has arrived: a trickle is noticed chunk by chunk
                 if not chunk:
                     break
                 chunks.append(chunk)
@@ -522,13 +551,138 @@ class _Fetcher:
                 if total > limit:
                     raise FetchError(f"response larger than the {_size(limit)} limit (sources.max_bytes); "
                                      "stopped reading, skipped")
-                if time.monotonic() > deadline:
-                    raise _Transient(f"too slow (more than {timeout * DEADLINE_FACTOR:g}s)")
         except FetchError:
             raise
         except Exception as exc:  # timeouts, resets and incomplete reads mid-body
             raise _Transient(_describe(exc)) from None
         return b"".join(chunks)
+
+
+class _Overran(_Transient):
+    overran = True
+
+    def __init__(self, seconds: float):
+        super().__init__(f"took longer than {seconds:g} s in all (sources.timeout)")
+
+
+class _Deadline(Watchdog):
+    """The whole of one fetch's time (``briefing.deadline``), and the address check on every connection."""
+
+    def __init__(self, seconds: float, hosts: "_Hosts"):
+        super().__init__(seconds)
+        self.hosts = hosts
+
+    def left(self) -> float:
+        left = self.remaining()
+        if left <= 0:
+            raise _Overran(self.seconds)
+        return left
+
+    def connect(self, address, timeout=None, source_address=None, *args, **kwargs) -> socket.socket:
+        """``socket.create_connection`` for http.client: bounded by the deadline, and the address actually
+        connected to is checked (a name that resolves to a private address is caught here, after DNS)."""
+        sock = socket.create_connection(address, min(self.left(), timeout or self.seconds), source_address)
+        try:
+            self.hosts.check_peer(address[0], sock.getpeername()[0])
+        except FetchError:
+            sock.close()
+            raise
+        return self.attach(sock)
+
+
+def _guarded(cls, deadline: _Deadline):
+    def make(*args, **kwargs):
+        conn = cls(*args, **kwargs)
+        conn._create_connection = deadline.connect
+        return conn
+    return make
+
+
+class _GuardedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(_guarded(http.client.HTTPConnection, self.deadline), req)
+
+
+class _GuardedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(_guarded(http.client.HTTPSConnection, self.deadline), req,
+                            context=self._context)
+
+
+class _Hosts:
+    """Which hosts may be fetched: those of the configured feeds and pages (and ``--input`` URLs), on the same
+    registrable domain (``news.example.co.uk`` and ``www.example.co.uk`` are one site), and the hosts listed in
+    ``sources.allow_hosts``. A redirect or a feed item's link elsewhere is refused. Private, loopback,
+    link-local and other non-public addresses are refused unless their host or address is in ``allow_hosts``:
+    a feed must never make the job read the machine's own services or a cloud metadata address."""
+
+    def __init__(self, config: Config, urls: list[str], local_feed: bool):
+        configured = [*urls, *(f.url for f in config.sources.feeds), *config.sources.pages]
+        self.domains = {_site(_hostname(u)) for u in configured if _is_http(u)}
+        self.allowed = tuple(a.strip().lower().rstrip(".") for a in config.sources.allow_hosts if a.strip())
+        self.any_site = local_feed
+        """A local feed file is the operator's own: its items may link to any public site."""
+
+    def listed(self, host: str) -> bool:
+        host = host.lower().rstrip(".").strip("[]")
+        for entry in self.allowed:
+            if host == entry or host.endswith("." + entry):
+                return True
+            try:
+                if ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue
+        return False
+
+    def check_url(self, url: str, redirect: bool = False) -> None:
+        host = _hostname(url)
+        if self.listed(host):
+            return
+        if not self.any_site and _site(host) not in self.domains:
+            what = "redirect to" if redirect else "link to"
+            raise FetchError(f"{what} {host or '?'} refused: not the site of a configured source "
+                             "(add it to sources.allow_hosts to allow it), skipped")
+        try:
+            ip = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return  # a name: its address is checked once connected (_Deadline.connect)
+        self.check_peer(host, str(ip))
+
+    def check_peer(self, host: str, address: str) -> None:
+        if self.listed(host) or self.listed(address):
+            return
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if getattr(ip, "ipv4_mapped", None):
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            raise FetchError(f"{host} is a private, loopback or link-local address ({ip}); refused "
+                             "(list it in sources.allow_hosts to allow it), skipped")
+
+
+def _hostname(url: str) -> str:
+    try:
+        return (urllib.parse.urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _site(host: str) -> str:
+    """The registrable domain of ``host`` (public suffix list of the ``tld`` package), or the host itself."""
+    from tld import get_fld
+
+    try:
+        return get_fld(host, fix_protocol=True, fail_silently=True) or host
+    except Exception:  # tld raises assorted errors on odd names
+        return host
 
 
 _ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, "
@@ -558,7 +712,7 @@ class _Cache:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if isinstance(meta, dict) and meta.get("url") == url else None
+        return meta if isinstance(meta, dict) and meta.get("url") == _redacted(url) else None
 
     def load(self, url: str) -> Response | None:
         meta = self.meta(url)
@@ -578,7 +732,7 @@ class _Cache:
     def store(self, url: str, final_url: str, headers: Any, body: bytes) -> Response:
         now = _now()
         raw_type = headers.get("Content-Type", "") if headers else ""
-        meta = {"url": url, "final_url": final_url, "status": 200, "etag": headers.get("ETag"),
+        meta = {"url": _redacted(url), "final_url": _redacted(final_url), "status": 200, "etag": headers.get("ETag"),
                 "last_modified": headers.get("Last-Modified"), "content_type": raw_type,
                 "fetched_at": now, "validated_at": now, "size": len(body),
                 "sha256": hashlib.sha256(body).hexdigest()}
@@ -619,6 +773,13 @@ class _Cache:
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
+
+
+def _redacted(url: str) -> str:
+    """The URL without a user name or password: what is stored in the cache and shown."""
+    from .ingest import redact_credentials
+
+    return redact_credentials(url)
 
 
 def _cache_folder(config: Config) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import tracemalloc
@@ -143,6 +144,83 @@ def test_a_50_mb_jsonl_line_is_skipped_with_memory_bounded_by_the_limit(tmp_path
     assert peak < 25_000_000  # one line buffer at most (the limit), never the whole 50 MB
 
 
+# ------------------------------------------------------------------------------------------ hostile metadata
+
+ALIAS_BOMB = ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+              "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+              "title: &t [*d, *d, *d, *d, *d, *d, *d, *d, *d]\noutlet: *t\n---\n")
+METADATA_CASES = [
+    ("alias-bomb.md", ALIAS_BOMB + EN,
+     "malformed YAML front matter at line 5: more than 20 aliases (a YAML alias bomb?); metadata ignored"),
+    ("list-title.md", f"---\ntitle: [a, b]\noutlet: {{x: 1}}\n---\n{EN}",
+     "front matter 'title', 'outlet' are not text; ignored"),
+]
+
+
+@pytest.mark.parametrize("name,content,warning", METADATA_CASES, ids=[c[0] for c in METADATA_CASES])
+def test_structured_or_exploding_front_matter_is_one_warning(tmp_path, name, content, warning):
+    path = write(tmp_path, name, content)
+    result = ingest([path], Config(), DAY)
+    assert result.warnings == (f"{path}: {warning}",)
+    (article,) = result.articles
+    assert article.outlet == "" and len(article.title) < 200
+
+
+def test_every_metadata_field_is_capped_and_cleaned(tmp_path):
+    huge = "W" * 100_000
+    spoof = "Safe \u202egpj.exe\u202c report\u200b on\u2066 talks\u2069\ufeff"
+    path = write(tmp_path, "meta.md", f"---\ntitle: {huge}\noutlet: \"{spoof}\"\nid: {huge}\n"
+                                      f"url: https://user:s3cret@example.org/{huge}\n---\n{EN}")
+    (article,) = ingest([path], Config(), DAY).articles
+    assert len(article.title) <= 300 and article.title.endswith("…")
+    assert article.outlet == "Safe gpj.exe report on talks"
+    assert len(article.id) <= 100
+    assert article.url == ""  # a URL cut short would be a broken link: dropped
+    path = write(tmp_path, "meta.md", f"---\nurl: https://user:s3cret@example.org:8443/a?b=1\n---\n{EN}")
+    assert ingest([path], Config(), DAY).articles[0].url == "https://example.org:8443/a?b=1"
+    lines = (tmp_path / "j.jsonl")
+    lines.write_text(json.dumps({"id": "j", "title": spoof, "outlet": huge, "text": "\u202e" + EN,
+                                 "url": "http://a:b@example.org/x"}) + "\n", encoding="utf-8")
+    (article,) = ingest([lines], Config(), DAY).articles
+    assert article.title == "Safe gpj.exe report on talks" and len(article.outlet) <= 100
+    assert article.url == "http://example.org/x" and "\u202e" not in article.text
+
+
+# ------------------------------------------------------------------------------------------- path problems
+
+NON_UTF8_NAME = os.fsdecode(b"caf\xe9-report.txt")
+"""A file name in Latin-1 bytes, as an old archive or a Windows share delivers it."""
+
+
+def make_path_cases(folder: Path) -> list[tuple[str, str | None]]:
+    """Files whose *path* is the problem: (name shown, the one warning after "<folder>/<name>: ", or None)."""
+    os.symlink("loop.txt", folder / "loop.txt")
+    os.symlink("loop-b.txt", folder / "loop-a.txt")
+    os.symlink("loop-a.txt", folder / "loop-b.txt")
+    os.symlink("missing-target.txt", folder / "dangling.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / NON_UTF8_NAME).write_text(EN * 2, encoding="utf-8")
+    return [
+        ("loop.txt", "cannot read: Too many levels of symbolic links, skipped"),
+        ("loop-a.txt", "cannot read: Too many levels of symbolic links, skipped"),
+        ("loop-b.txt", "cannot read: Too many levels of symbolic links, skipped"),
+        ("dangling.txt", "cannot read: No such file or directory, skipped"),
+        ("pipe.txt", "not a regular file (a pipe, device or socket), skipped"),
+        ("caf\\xe9-report.txt", None),
+    ]
+
+
+def test_path_problems_are_one_warning_each_and_the_rest_is_read(tmp_path):
+    cases = make_path_cases(tmp_path)
+    write(tmp_path, "good.txt", EN)
+    result = ingest([tmp_path], Config(), DAY)
+    assert sorted(result.warnings) == sorted(f"{tmp_path}/{name}: {w}" for name, w in cases if w)
+    assert sorted(a.path for a in result.articles) == [f"{tmp_path}/caf\\xe9-report.txt", f"{tmp_path}/good.txt"]
+    json.dumps([a.path for a in result.articles]).encode("utf-8")  # printable, storable: no lone surrogates
+    looping = ingest([tmp_path / "loop.txt"], Config(), DAY)  # given directly, not found in a folder
+    assert looping.warnings == (f"{tmp_path}/loop.txt: cannot read: Too many levels of symbolic links, skipped",)
+
+
 # ---------------------------------------------------------------------------------------- the whole pipeline
 
 
@@ -156,6 +234,9 @@ def bad_corpus(tmp_path_factory) -> Path:
           "according to a [link](javascript:alert(1)) posted by the ministry.\n\n" + EN)
     for sample in SAMPLES.glob("*.txt"):
         shutil.copy(sample, folder / sample.name)
+    make_path_cases(folder)
+    for name, content, _ in METADATA_CASES:
+        write(folder, name, content)
     return folder
 
 

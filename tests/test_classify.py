@@ -259,3 +259,87 @@ def test_explain_shows_word_model_and_cues(clf):
     assert "word model said" in info["decided_by"]
     caption = clf.explain("A man walks past a damaged building in Kharkiv, Ukraine, March 28, 2022. (AP Photo)")
     assert caption["theme"] is None and caption["boilerplate"]
+
+
+# -- labelling-guideline conventions (sentences written for these tests, not in the shipped examples) ----------
+
+CONVENTIONS = [
+    # advice to residents about safety is humanitarian even when troops or the military are named
+    ("humanitarian", "Officials told residents to stay in basements because Russian troops were still shelling "
+                     "the district."),
+    ("humanitarian", "The military urged people not to use their phones near checkpoints and to stay off the roads "
+                     "after dark."),
+    # the Red Cross's work is humanitarian even when worded like an agreement
+    ("humanitarian", "The Red Cross said the warring sides had agreed to let its convoy bring medicine into the city."),
+    # payment disputes and economic countermeasures are sanctions
+    ("sanctions", "Moscow said foreign buyers who refuse to pay in roubles would have their gas supplies cut."),
+    ("sanctions", "Russia responded to the sanctions by banning the export of timber to unfriendly countries."),
+    # captions are none even when they show soldiers; a general statement of support is none
+    (None, "Ukrainian soldiers patrol a street in the capital, March 29, 2022. (AP Photo)"),
+    (None, "The president said the nation stands united with Ukraine in these dark days."),
+    # prisoner exchanges agreed between the sides are negotiations; withdrawals are battlefield
+    ("negotiations", "The two delegations agreed to exchange 30 prisoners of war on Friday."),
+    ("battlefield", "Enemy troops withdrew from the airfield and blew up the runway behind them."),
+]
+
+
+def test_shipped_examples_carry_the_guideline_conventions():
+    text = (ROOT / "briefing" / "data" / "theme_examples.yaml").read_text(encoding="utf-8")
+    for convention in ("Advice to residents about safety", "Red Cross / UN agencies' humanitarian work",
+                       "Payment-in-roubles disputes", "Captions and credits are none",
+                       "Prisoner exchanges agreed between the sides", "general statement of support"):
+        assert convention in text, convention
+
+
+@pytest.mark.parametrize("expected,text", CONVENTIONS)
+def test_guideline_conventions(clf, expected, text):
+    theme, scores = clf.predict([text])[0]
+    assert theme == expected, (text, scores)
+
+
+def test_terms_cannot_override_the_examples():
+    """Three battlefield terms ("troops", "forces", "military") add no more than max_boost: the sentence about
+    residents' safety stays humanitarian; with unbounded boosts the terms would win."""
+    from dataclasses import replace
+
+    from briefing.classify import DEFAULT_PARAMS
+
+    text = "Residents were told by the military to stay indoors while troops and forces searched the area for mines."
+    shipped = load_shipped_examples()
+    capped = ThemeClassifier.with_examples(DEFAULT_THEMES, shipped)
+    assert capped.predict([text])[0][0] == "humanitarian"
+    unbounded = ThemeClassifier.with_examples(DEFAULT_THEMES, shipped,
+                                              params=replace(DEFAULT_PARAMS, max_boost=99.0, term_boost=3.0))
+    assert unbounded.predict([text])[0][0] == "battlefield"
+
+
+# -- article context -------------------------------------------------------------------------------------------
+
+def test_in_context_mixes_neighbours_of_the_same_article_only():
+    import numpy as np
+
+    from briefing.classify import DEFAULT_PARAMS, in_context
+
+    rows = np.array([[0.9, 0.1], [0.4, 0.6], [0.9, 0.1], [0.0, 1.0]])
+    out = in_context(rows, ["a", "a", "a", "b"], [0, 1, 2, 1], DEFAULT_PARAMS)
+    w = DEFAULT_PARAMS.context_weight
+    assert out[1] == pytest.approx((1 - w) * rows[1] + w * np.array([0.9, 0.1]))  # both neighbours at distance 1
+    assert out[3] == pytest.approx(rows[3])  # alone in its article: unchanged
+    assert out.sum(axis=1) == pytest.approx(rows.sum(axis=1))
+    # two sentences away counts half as much as one away; beyond context_reach nothing
+    far = in_context(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), ["a"] * 3, [0, 2, 9], DEFAULT_PARAMS)
+    assert far[0] == pytest.approx((1 - w) * np.array([1.0, 0.0]) + w * np.array([0.0, 1.0]))
+    assert far[2] == pytest.approx([0.0, 1.0])
+
+
+def test_a_fragment_takes_its_theme_from_the_article():
+    fragment = "Most of them are women, children and elderly people, it added."
+    texts = ["More than 10,000 people fled the city on Sunday through a corridor opened by the authorities.",
+             fragment, "Buses took them to reception centres in the west, where volunteers handed out food."]
+    config = Config()
+    assert get_classifier(config).predict([fragment])[0][0] is None  # judged alone: no theme
+    together = classify([Fact(id=f"a#{i}", article_id="a", index=i, text=t) for i, t in enumerate(texts)], config)
+    assert [f.theme for f in together] == ["humanitarian"] * 3
+    assert together[1].scores[0][0] == "humanitarian"  # the context-adjusted scores are what the fact carries
+    apart = classify([Fact(id=f"a{i}#0", article_id=f"a{i}", index=0, text=t) for i, t in enumerate(texts)], config)
+    assert apart[1].theme is None

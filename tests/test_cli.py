@@ -75,7 +75,8 @@ def test_strict_turns_warnings_into_exit_1(tmp_path, capsys):
 
 
 def test_usage_errors_are_exit_2(capsys):
-    assert main(["run", "--date", "yesterday"]) == 2
+    assert main(["run", "--date", "2022-13-01"]) == 2
+    assert main(["run", "--date", "last week"]) == 2
     assert main(["frobnicate"]) == 2
     assert main([]) == 2
 
@@ -92,10 +93,61 @@ def test_classify_reads_stdin_and_writes_json_lines(monkeypatch, capsys):
 
 def test_classify_explain_says_what_decided(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("Thousands of refugees crossed the border on foot.\n"))
-    assert main(["classify", "--explain"]) == 0
+    assert main(["classify", "--explain", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["theme"] == "humanitarian"
     assert record["examples"]["humanitarian"]
+
+
+def test_classify_explain_is_a_table_for_a_person(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Thousands of refugees crossed the border on foot.\n"))
+    assert main(["classify", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("“Thousands of refugees crossed the border on foot.”\n  theme:    humanitarian\n")
+    assert "nearest examples:" in out and not out.lstrip().startswith("{")
+
+
+def test_relative_dates_for_crontab_lines():
+    import datetime as dt
+
+    from briefing.cli import _date
+
+    today = dt.date.today()
+    assert _date("today") == today
+    assert _date("yesterday") == _date("-1") == today - dt.timedelta(days=1)
+    assert _date("-7") == today - dt.timedelta(days=7)
+    assert _date("2022-04-01") == dt.date(2022, 4, 1)
+
+
+def test_every_subcommand_has_a_description_examples_and_exit_codes(capsys):
+    from briefing.cli import _HELP, _parser
+
+    commands = set(_parser()._subparsers._group_actions[0].choices)
+    assert commands == set(_HELP)
+    for command in sorted(commands):
+        assert main([command, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert _HELP[command][0].split()[0] in out and "examples:" in out and "exit codes:" in out
+
+
+def test_every_subcommand_is_in_the_readme_table():
+    from briefing.cli import _parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in _parser()._subparsers._group_actions[0].choices:
+        assert f"| `{command}" in readme, command
+
+
+def test_verbose_flag_shows_debug_logs_without_tracebacks():
+    import logging
+
+    from briefing.cli import _parser, _setup_logging
+
+    for argv, level in ((["check"], logging.INFO), (["check", "-v"], logging.DEBUG),
+                        (["check", "--verbose", "-q"], logging.DEBUG), (["check", "-q"], logging.WARNING)):
+        handler = _setup_logging(_parser().parse_args(argv))
+        logging.getLogger().removeHandler(handler)
+        assert handler.level == level, argv
 
 
 def test_extract_prints_every_fact(tmp_path, capsys):
@@ -162,3 +214,24 @@ def test_sentence_budget_flag_overrides_the_file(tmp_path):
                  "--output", str(out), "--sentence-budget", "20"]) == 0
     header = (out / "2022-04-01" / "briefing.md").read_text(encoding="utf-8").splitlines()[2]
     assert "of each article; about" in header and "left unread" in header
+
+
+def test_a_quiet_run_prints_nothing_and_writes_nothing_under_home(tmp_path):
+    # As cron runs it: a fresh process, HOME without a cache, --quiet. Only the configured cache is written.
+    import glob
+    import os
+
+    from briefing import embed
+
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    home.mkdir()
+    cache.mkdir()
+    for model in glob.glob(str(embed.cache_dir() / f"minilm-*{embed.MODEL_VARIANT}*.onnx")):
+        shutil.copy(model, cache)  # skip the one-time conversion
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "CACHE_DIRECTORY", "STATE_DIRECTORY")}
+    env.update(HOME=str(home), BRIEFING_CACHE_DIR=str(cache))
+    done = subprocess.run([sys.executable, "-m", "briefing", "run", "--config", str(config_file(tmp_path)),
+                           "--input", str(SAMPLES), "--date", "yesterday", "--no-pdf", "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert list(home.iterdir()) == []

@@ -166,7 +166,7 @@ def test_sends_pdf_html_and_text_over_starttls_with_login(tmp_path, server):
     plain = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert plain.startswith("# Ukraine war — daily briefing\n")
     html = msg.get_body(("html",)).get_content()
-    assert "<h1" in html and "<table>" in html and "<td>12</td>" in html
+    assert "<h1" in html and "<table " in html and ">12</td>" in html
     state = json.loads((folder / ".delivery.json").read_text())
     assert state["status"] == "sent"
     assert state["recipients"] == ["desk@example.org", "editor@example.org"]
@@ -376,7 +376,7 @@ def test_cli_run_send_end_to_end_server_down_then_the_next_run_delivers_both(tmp
     assert main([*run, "--date", "2022-04-01"]) == 1
     out, err = capsys.readouterr()
     first = tmp_path / "out" / "2022-04-01"
-    assert out.split() == [str(first / "briefing.md"), str(first / "briefing.pdf"), str(first / "briefing.json")]
+    assert out == ""  # --quiet: nothing on stdout, only the error on stderr
     assert err.splitlines() == [f"error: email not sent for 2022-04-01 via 127.0.0.1:{port}: connection refused (is "
                                 "the server up?); the briefing files stay in place and the next 'briefing send' or "
                                 "'briefing run --send' retries"]
@@ -396,3 +396,66 @@ def test_cli_run_send_end_to_end_server_down_then_the_next_run_delivers_both(tmp
     index = (tmp_path / "out" / "index.md").read_text()
     assert index.index("(2022-04-02/briefing.md)") < index.index("(2022-04-01/briefing.md)")
     assert "2022-04-02 already sent" in capsys.readouterr().out
+
+
+def test_a_trickling_smtp_server_costs_at_most_the_timeout(tmp_path):
+    """A server that sends its greeting one byte at a time never trips a per-read timeout; the session's
+    deadline cuts it off."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        with conn:
+            end = time.monotonic() + 8
+            while time.monotonic() < end and not stop.is_set():
+                try:
+                    conn.sendall(b"2")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    config = Config(output=tmp_path, smtp=smtp_config(listener.getsockname()[1], security="none", username="",
+                                                      timeout=0.5))
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryError) as caught:
+            deliver.check_smtp(config)
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+    assert time.monotonic() - started < 2
+    assert str(caught.value) == (f"SMTP server 127.0.0.1:{config.smtp.port} "
+                                 "not usable: no complete answer within 0.5 s (smtp.timeout)")
+
+
+def test_an_unreadable_delivery_state_is_never_a_reason_to_send_twice(tmp_path, server, caplog):
+    """The state file of a sent date, damaged: not resent (by the pending sweep or by name); one warning naming the
+    file; the damaged file kept aside; --resend still sends it."""
+    controller, recorder = server
+    config = config_for(tmp_path, controller.port)
+    folder = make_briefing(config.output)
+    deliver.send(config, [DAY])
+    (folder / ".delivery.json").write_bytes(b'{"status": "se\x00\xff')
+    later = make_briefing(config.output, DAY + dt.timedelta(days=1))
+    report = deliver.send(config, [DAY + dt.timedelta(days=1)])  # the pending sweep looks at DAY
+    assert report.sent == [DAY + dt.timedelta(days=1)]
+    again = deliver.send(config, [DAY])
+    assert again.sent == [] and again.skipped == [(DAY, "delivery state unknown (its file was unreadable)")]
+    assert [m["X-Briefing-Date"] for _, m in recorder.messages] == ["2022-04-01", "2022-04-02"]
+    (aside,) = folder.glob(".delivery.json.corrupt-*")
+    assert aside.read_bytes() == b'{"status": "se\x00\xff'
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and r.name == "briefing.deliver"]
+    assert warnings == [f"{folder / '.delivery.json'}: unreadable delivery state (UnicodeDecodeError); kept as "
+                        f"{aside.name}; the briefing of 2022-04-01 may have been sent already, so it is not sent "
+                        "again automatically (briefing send --date 2022-04-01 --resend sends it)"]
+    assert deliver.send(config, [DAY], resend=True).sent == [DAY]
+    assert later.is_dir()

@@ -129,3 +129,20 @@ def test_vectors_match_the_stored_reference():
     reference = np.load(REFERENCE, allow_pickle=False)
     assert reference.shape == vectors.shape
     assert float(np.abs(vectors - reference).max()) < REFERENCE_TOLERANCE
+
+
+def test_cache_folder_follows_systemd_and_xdg_and_never_creates_a_home(tmp_path, monkeypatch):
+    from briefing.embed import cache_dir
+
+    for var in ("BRIEFING_CACHE_DIR", "CACHE_DIRECTORY", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    assert cache_dir() is None
+    assert embed_stored(TEXTS).shape == (2, DIM)
+    assert not (tmp_path / "no-such-home").exists()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "briefing"
+    monkeypatch.setenv("CACHE_DIRECTORY", f"{tmp_path / 'unit'}:{tmp_path / 'other'}")
+    assert cache_dir() == tmp_path / "unit"
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "own"))
+    assert cache_dir() == tmp_path / "own"

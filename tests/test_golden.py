@@ -67,3 +67,31 @@ def test_golden_holds_when_every_vector_moves_as_on_another_cpu(tmp_path, monkey
     finally:
         embedding.get_embedder.cache_clear()
         classify._cached.cache_clear()
+
+
+def test_golden_holds_in_another_process_with_another_hash_seed(tmp_path):
+    # Set and dict order of strings changes with PYTHONHASHSEED: nothing in a result may follow it.
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.yaml"
+    config.write_text((ROOT / "config.yaml").read_text(encoding="utf-8") + "\noutput: out\npdf: {enabled: false}\n"
+                      "history: {enabled: false}\npublish: {index: false}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run([sys.executable, "-m", "briefing", "run", "--config", str(config), "--input",
+                           str(ROOT / "samples"), "--date", "2022-04-01", "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "2022-04-01" / "briefing.md").read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_input_order_does_not_matter(tmp_path):
+    config, _ = load_config(ROOT / "config.yaml")
+    config = config.override(pdf=config.pdf.__class__(enabled=False), history=config.history.__class__(enabled=False),
+                             publish=config.publish.__class__(index=False))
+    files = sorted((ROOT / "samples").glob("*.txt"))
+    outputs = []
+    for order in (files, files[::-1]):
+        result = run(config.override(output=tmp_path / str(len(outputs))), inputs=order, date=dt.date(2022, 4, 1))
+        outputs.append((result.out_dir / "briefing.md").read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]

@@ -195,3 +195,92 @@ def test_a_disabled_history_marks_nothing_and_records_nothing(tmp_path):
     assert history.mark(DAY1_ITEMS, DAY1) == DAY1_ITEMS
     assert history.record(briefing(DAY1, DAY1_ITEMS)) == 0
     assert not (tmp_path / "history.sqlite").exists()
+
+
+# ------------------------------------------------------------------------------------- corrupt or odd stores
+
+
+def _json_output(tmp_path: Path) -> Path:
+    from briefing.render import json_text_of
+
+    out = tmp_path / "output"
+    (out / DAY1.isoformat()).mkdir(parents=True)
+    (out / DAY1.isoformat() / "briefing.json").write_text(json_text_of(briefing(DAY1, DAY1_ITEMS)), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("damage", ["garbage", "torn-page"])
+def test_a_corrupt_history_is_moved_aside_and_a_fresh_one_started(tmp_path, caplog, damage):
+    path = tmp_path / "history.sqlite"
+    with History.open(path) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+    data = bytearray(path.read_bytes())
+    if damage == "garbage":
+        data[:100] = b"\x00garbage" * 12 + b"\x00" * 4
+    else:  # a page in the middle overwritten: the header is fine, the b-tree is not
+        data[4096:8192] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+    with History.open(path) as history:
+        assert history.dates() == []
+        assert history.mark(DAY2_ITEMS, DAY2) == [_new(i) for i in DAY2_ITEMS]
+    (aside,) = tmp_path.glob("history.sqlite.corrupt-*")
+    assert aside.read_bytes() == bytes(data)
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert line.startswith(f"{path}: not a usable SQLite database (") and line.endswith(
+        f"); moved aside to {aside.name}, starting a new history (briefing history rebuild refills it)")
+
+
+def _new(it: Item) -> Item:
+    from dataclasses import replace
+
+    return replace(it, novelty="new")
+
+
+def test_history_rebuild_recreates_a_corrupt_history(tmp_path, capsys):
+    from briefing.cli import main
+
+    out = _json_output(tmp_path)
+    (out / "history.sqlite").write_bytes(b"this is not a database" * 100)
+    assert main(["history", "rebuild", "--output", str(out)]) == 0
+    assert "3 item(s) over 1 date(s)" in capsys.readouterr().out
+    assert len(list(out.glob("history.sqlite.corrupt-*"))) == 1
+
+
+def test_rows_with_a_wrong_vector_or_broken_json_are_dropped_with_one_warning(tmp_path, caplog):
+    path = tmp_path / "history.sqlite"
+    with History.open(path) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE items SET vector = ? WHERE item_id = 'strike'", (b"\x00" * 12,))
+    conn.execute("UPDATE items SET figures = '{broken' WHERE item_id = 'talks'")
+    conn.commit()
+    conn.close()
+    with History.open(path) as history:
+        assert [r["id"] for r in history.rows(DAY1)] == ["refugees"]
+        assert novelty(history.mark(DAY2_ITEMS, DAY2))["refugees2"] == "reported"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{path}: 2 unusable row(s) dropped (a vector of the wrong length or unreadable JSON)"]
+
+
+def test_a_failed_commit_is_reported_not_masked_by_the_rollback(tmp_path):
+    path = tmp_path / "history.sqlite"
+    history = History.open(path)
+    real = history._conn
+
+    class FullDisk:
+        """SQLite rolls a transaction back by itself when COMMIT fails on a full disk."""
+
+        @property
+        def in_transaction(self):
+            return real.in_transaction
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                real.execute("ROLLBACK")
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)
+
+    history._conn = FullDisk()
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        history._write({DAY1.isoformat(): []}, replace_all=False)
+    real.close()

@@ -192,3 +192,13 @@ def test_git_failure_is_a_delivery_error_and_the_files_stay(tmp_path, bare_git):
     assert str(caught.value) == (f"publish.git: 'git commit' failed in {repo}: refused by policy; "
                                  "the briefing files stay in place")
     assert (output / "2022-04-01" / "briefing.md").exists() and (output / "index.md").exists()
+
+
+def test_shipped_systemd_unit_is_hardened():
+    unit = (Path(__file__).resolve().parent.parent / "docs" / "systemd" / "briefing.service").read_text(encoding="utf-8")
+    settings = {line.split("=", 1)[0]: line.split("=", 1)[1] for line in unit.splitlines()
+                if "=" in line and not line.startswith("#")}
+    for key, value in {"ProtectSystem": "strict", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
+                       "ProtectHome": "yes", "CacheDirectory": "briefing", "StateDirectory": "briefing"}.items():
+        assert settings.get(key) == value, key
+    assert settings["ReadWritePaths"].endswith("/output")

@@ -181,8 +181,34 @@ def test_email_html_drops_raw_html_and_bad_links():
                                   "<div onclick=1>y</div> [ok](https://example.com/)\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     assert "<script" not in html and "onclick=" not in html.replace("onclick=1&gt;", "")
     assert "javascript:" not in html and "data:x" not in html
-    assert '<a href="https://example.com/">ok</a>' in html
-    assert "<table>" in html
+    assert re.search(r'<a style="[^"]*" href="https://example.com/">ok</a>', html)
+    assert "<table " in html
+
+
+def test_email_html_has_inline_styles_and_links_to_the_articles():
+    from html.parser import HTMLParser
+
+    html = markdown_to_email_html(
+        "# Briefing\n\n- Shelling hit the city. [[1]](#sources)[[2]](#sources)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "## Sources\n\n1. Example News — [Shelling hits city](https://example.com/story)\n"
+        "2. Untitled `inbox/notes.txt`\n")
+
+    class Elements(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, dict(attrs)))
+
+    parser = Elements()
+    parser.feed(html)
+    assert "<style" not in html and "#sources" not in html
+    styled = {"body", "div", "h1", "h2", "a", "table", "td", "th"}
+    assert all(attrs.get("style") for tag, attrs in parser.tags if tag in styled)
+    hrefs = [attrs["href"] for tag, attrs in parser.tags if tag == "a"]
+    assert hrefs.count("https://example.com/story") == 2  # the reference [1] and the sources list
+    assert "[2]" in html  # no URL: the reference stays as plain text
 
 
 def test_hostile_text_is_inert_in_html():

@@ -139,7 +139,8 @@ def tiny_backoff(monkeypatch):
 
 
 def make_config(tmp_path: Path, **changes) -> Config:
-    settings = dict(folders=(), timeout=0.5, retries=1, max_bytes=200_000, cache_dir=tmp_path / "cache")
+    settings = dict(folders=(), timeout=0.5, retries=1, max_bytes=200_000, cache_dir=tmp_path / "cache",
+                    allow_hosts=("127.0.0.1",))
     settings.update(changes)
     return Config(output=tmp_path / "out", base_dir=tmp_path, sources=SourcesConfig(**settings))
 
@@ -259,8 +260,8 @@ def test_a_page_that_never_answers_times_out_quickly(server, tmp_path):
     result = sources.read_remote([server.url("/slow"), server.url("/full.xml")],
                                  make_config(tmp_path, timeout=0.2, retries=1), DAY)
     assert time.monotonic() - started < 3
-    assert result.warnings == (f"{server.url('/slow')}: timed out (after 2 attempt(s)), skipped",)
-    assert server.hits["/slow"] == 2
+    assert result.warnings == (f"{server.url('/slow')}: took longer than 0.2 s in all (sources.timeout), skipped",)
+    assert server.hits["/slow"] == 1  # out of time is not retried: a server that does not answer stays silent
     assert len(result.articles) == 2
 
 
@@ -530,3 +531,95 @@ def test_an_undated_teaser_item_is_windowed_by_its_page_date(server, tmp_path):
     result = sources.read_remote([server.url("/u.xml")], make_config(tmp_path), DAY)
     assert [(a.title, a.published) for a in result.articles] == [("New page", DAY)]
     assert result.out_of_window == 1
+
+
+# ------------------------------------------------------------------------------------------- hostile servers
+
+
+def _trickle(server: Server, seconds: float, in_headers: bool):
+    """A handler that sends one byte every 0.05 s for ``seconds`` (in the headers, or in the body)."""
+    def handler(h):
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        if in_headers:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end and not server.release.is_set():
+                h.wfile.write(b"X")
+                h.wfile.flush()
+                time.sleep(0.05)
+            h.wfile.write(b"-Slow: 1\r\n")
+        h.wfile.write(b"Content-Type: text/html\r\n\r\n")
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not server.release.is_set():
+            h.wfile.write(b" ")
+            h.wfile.flush()
+            time.sleep(0.05)
+    return handler
+
+
+@pytest.mark.parametrize("in_headers", [True, False], ids=["headers", "body"])
+def test_a_trickling_server_costs_at_most_the_timeout(server, tmp_path, in_headers):
+    server.routes["/trickle"] = _trickle(server, 6, in_headers)
+    server.routes["/full.xml"] = xml(full_feed(server))
+    started = time.monotonic()
+    result = sources.read_remote([server.url("/trickle"), server.url("/full.xml")],
+                                 make_config(tmp_path, timeout=0.5, retries=2), DAY)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.5, elapsed
+    assert result.warnings == (f"{server.url('/trickle')}: took longer than 0.5 s in all (sources.timeout), "
+                               "skipped",)
+    assert server.hits["/trickle"] == 1  # a deadline overrun is not retried
+    assert len(result.articles) == 2
+
+
+def test_private_addresses_are_refused_unless_listed(server, tmp_path):
+    server.routes["/page"] = html(article_html("Internal story"))
+    page = server.url("/page")
+    result = sources.read_remote([page], make_config(tmp_path, allow_hosts=()), DAY)
+    assert result.articles == ()
+    assert result.warnings == (f"{page}: 127.0.0.1 is a private, loopback or link-local address (127.0.0.1); refused "
+                               "(list it in sources.allow_hosts to allow it), skipped",)
+    named = page.replace("127.0.0.1", "localhost")  # a name that resolves to loopback is caught once connected
+    result = sources.read_remote([named], make_config(tmp_path, allow_hosts=()), DAY)
+    assert result.warnings == (f"{named}: localhost is a private, loopback or link-local address (127.0.0.1); "
+                               "refused (list it in sources.allow_hosts to allow it), skipped",)
+    assert server.hits["/page"] == 0
+    assert [a.title for a in sources.read_remote([named], make_config(tmp_path, allow_hosts=("localhost",)),
+                                                 DAY).articles] == ["Internal story"]
+
+
+def test_redirects_and_item_links_stay_on_the_configured_sites(server, tmp_path):
+    port = server.base.rsplit(":", 1)[1]
+    server.routes["/secret"] = html(article_html("Secret internal page"))
+    server.routes["/to-metadata"] = (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")
+    server.routes["/to-other-host"] = (302, {"Location": f"http://localhost:{port}/secret"}, b"")
+    server.routes["/feed.xml"] = xml(rss("Wire", [
+        {"title": "Teaser pointing elsewhere", "link": f"http://localhost:{port}/secret",
+         "date": "Fri, 01 Apr 2022 09:30:00 GMT", "summary": "Officials said talks would resume on Monday."}]))
+    config = make_config(tmp_path)  # allow_hosts: 127.0.0.1 only
+    result = sources.read_remote([server.url("/to-metadata"), server.url("/to-other-host"), server.url("/feed.xml")],
+                                 config, DAY)
+    assert result.warnings == (
+        f"{server.url('/to-metadata')}: redirect to 169.254.169.254 refused: not the site of a configured source "
+        "(add it to sources.allow_hosts to allow it), skipped",
+        f"{server.url('/to-other-host')}: redirect to localhost refused: not the site of a configured source "
+        "(add it to sources.allow_hosts to allow it), skipped",
+        f"http://localhost:{port}/secret: link to localhost refused: not the site of a configured source (add it "
+        "to sources.allow_hosts to allow it); used the feed's summary instead",
+    )
+    assert server.hits["/secret"] == 0
+    assert [a.text for a in result.articles] == ["Officials said talks would resume on Monday."]
+
+
+def test_credentials_in_urls_are_never_shown_or_stored(server, tmp_path):
+    port = server.base.rsplit(":", 1)[1]
+    server.routes["/feed.xml"] = xml(rss("Wire", [
+        {"title": "Talks", "link": f"http://editor:hunter2@127.0.0.1:{port}/a/talks",
+         "date": "Fri, 01 Apr 2022 09:30:00 GMT", "content": FULL}]))
+    config = make_config(tmp_path)
+    result = sources.read_remote([f"http://desk:s3cret@127.0.0.1:{port}/feed.xml",
+                                  f"http://desk:s3cret@127.0.0.1:{port}/missing"], config, DAY)
+    (article,) = result.articles
+    assert article.url == f"http://127.0.0.1:{port}/a/talks" and "hunter2" not in article.path
+    assert result.warnings == (f"http://127.0.0.1:{port}/missing: HTTP 404 Not Found, skipped",)
+    stored = "".join(p.read_text(errors="replace") for p in (tmp_path / "cache").rglob("*.json"))
+    assert "s3cret" not in stored and "desk:" not in stored
