@@ -13,15 +13,14 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Sequence
 
-import numpy as np
 
 from .config import Config
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
-# Two picked items closer than this say the same thing; the lower-scored one is dropped.
-_REDUNDANT = 0.72
-# Closer than this and about the same place with the same figure or speaker: the same thing reworded.
-_RELATED = 0.6
+# Items of one article a section shows at most, unless nothing else qualifies.
+PER_ARTICLE = 2
+# A quote is shown only when at most this share of its words already stand in a shown line.
+_QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
 _KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
@@ -55,26 +54,51 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
-    """Items scored (``score_item``) and picked best first, skipping any that says what a picked one said,
-    until ``budget_words`` words are picked (None: no budget) with at most ``per_theme`` per theme.
+    """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
+    (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
+    ``per_theme`` per theme and ``PER_ARTICLE`` per theme from one article (more only when nothing else is left).
     Works without themes (every item's theme None): the benchmark's theme-free mode."""
     from .embed import embed
+    from .events import Params, anchors_of, pool, same_event
 
     scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
+    anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
+    params = Params()
     picked: list[Item] = []
+    held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
+    per_article: dict[tuple[str | None, str], int] = defaultdict(int)
     words = 0
+
+    def redundant(it: Item) -> bool:
+        return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
+                   for p in picked)
+
+    def take(it: Item) -> None:
+        nonlocal words
+        picked.append(it)
+        counts[it.theme] += 1
+        per_article[(it.theme, it.facts[0].article_id)] += 1
+        words += len(it.text.split())
+
     for it in scored:
         if budget_words is not None and words >= budget_words:
             break
         if per_theme is not None and counts[it.theme] >= per_theme:
             continue
-        if _redundant(it, picked, vectors):
+        if redundant(it):
             continue
-        picked.append(it)
-        counts[it.theme] += 1
-        words += len(it.text.split())
+        if per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+            held.append(it)
+            continue
+        take(it)
+    # Nothing else qualified: a section may show a third item of one article rather than stay short.
+    for it in held:
+        if budget_words is not None and words >= budget_words:
+            break
+        if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
+            take(it)
     return picked
 
 
@@ -111,7 +135,7 @@ def score_item(item: Item) -> float:
     best = item.facts[0]
     theme_conf = max((s for k, s in best.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.0 * math.log2(1 + item.support.outlets)
+    score = 1.5 * math.log2(1 + item.support.outlets)
     score += 0.6 * theme_conf
     score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
     score += 0.25 if item.speaker else 0.0
@@ -137,39 +161,6 @@ def _presentable(item: Item, config: Config) -> bool:
 def _mostly_quote(text: str) -> bool:
     quoted = sum(len(q) for q in re.findall(r"[\"“]([^\"”]+)[\"”]", text))
     return quoted > 0.7 * len(text)
-
-
-def _redundant(item: Item, picked: list[Item], vectors: dict[str, np.ndarray]) -> bool:
-    """Says what a picked item says: very close in meaning, or fairly close and about the same place with the same
-    figure or the same speaker (a reworded report of one event the merge did not join)."""
-    v = vectors[item.id]
-    for p in picked:
-        sim = float(v @ vectors[p.id])
-        if sim >= _REDUNDANT:
-            return True
-        if sim >= _RELATED and _places(item) & _places(p) and (_same_figure(item, p) or _same_speaker(item, p)):
-            return True
-    return False
-
-
-def _places(item: Item) -> set[str]:
-    from .nlp import known_countries
-
-    places = {e.text.lower() for f in item.facts for e in f.entities if e.label in ("GPE", "LOC", "FAC")}
-    return places - known_countries()
-
-
-def _same_figure(a: Item, b: Item) -> bool:
-    return bool({(f.category, f.value) for f in a.figures} & {(f.category, f.value) for f in b.figures})
-
-
-def _same_speaker(a: Item, b: Item) -> bool:
-    if not a.speaker or not b.speaker:
-        return False
-    from rapidfuzz import fuzz
-
-    last_a, last_b = a.speaker.split()[-1].lower(), b.speaker.split()[-1].lower()
-    return fuzz.ratio(last_a, last_b) >= 80
 
 
 def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
@@ -219,8 +210,10 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
 
 
 def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
+    """Direct quotes of the shown items' speakers that add words no shown line carries."""
     found: list[tuple[float, Quote]] = []
     speakers: set[str] = set()
+    shown_words = {w for it in items for w in _words(it.text)}
     for item in sorted(items, key=lambda it: (-it.score, it.id)):
         for fact in item.facts:
             if not fact.speaker or fact.speaker.lower() in speakers:
@@ -228,10 +221,17 @@ def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
             quote = max(fact.quotes, key=len, default="")
             if len(quote.split()) < 6:
                 continue
+            words = _words(quote)
+            if sum(w in shown_words for w in words) > _QUOTE_SHOWN_SHARE * len(words):
+                continue
             found.append((item.score, Quote(fact.speaker, quote.strip(), (fact.article_id,))))
             speakers.add(fact.speaker.lower())
             break
     return tuple(q for _, q in found[:limit])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def _sources(items: Sequence[Item], figures: Sequence[KeyFigure], quotes: Sequence[Quote],
