@@ -160,9 +160,9 @@ class Anchors:
 def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
     """The anchors of one fact; ``context`` are the places it leans on (used when it names none)."""
     places = frozenset(p for p in (_place_key(e.text) for e in fact.entities if e.label in _PLACE_LABELS) if p)
-    actors = {_actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS}
+    actors = {actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS}
     if fact.speaker:
-        actors.add(_actor_key(fact.speaker))
+        actors.add(actor_key(fact.speaker))
     figures = frozenset((f.category or f.unit, float(f.value)) for f in fact.figures
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),
@@ -225,7 +225,7 @@ _BROAD_PLACES = frozenset({"europe", "the west", "west", "east", "eastern europe
                            "africa", "america", "north america", "the united states", "us", "u s", "uk", "eu"})
 
 
-def _actor_key(name: str) -> str:
+def actor_key(name: str) -> str:
     words = [w for w in _WORD.findall(name) if w[0].isupper()]
     return words[-1].lower().removesuffix("'s") if words else normalise(name).removeprefix("the ")
 

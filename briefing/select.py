@@ -31,7 +31,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
-    fresh = [it for it in items if _presentable(it, config) and it.novelty != "reported"]
+    fresh = [it for it in items if _presentable(it, config)
+             and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
     for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme), budget):
@@ -50,7 +51,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     stats = replace(stats, words_out=words_out)
     return Briefing(date=date, title=config.title, generated_at=generated_at, takeaways=tuple(takeaways),
                     sections=sections, sources=sources, key_figures=figures, quotes=quotes, stats=stats,
-                    since_yesterday=since_yesterday(shown, items))
+                    since_yesterday=since_yesterday(shown, items, articles=articles, themes=config.themes),
+                    events=tuple(items))
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
@@ -120,25 +122,91 @@ def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
     return [it for it in ranked if it.id in keep]
 
 
-def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 5) -> tuple[Item, ...]:
-    """The shown items that are new or updated since earlier briefings, updated ones first. Empty when no item
-    of the day matched the history (a first run: everything would be "new", which says nothing)."""
+def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8, articles: Sequence[Article] = (),
+                    themes: Sequence = ()) -> tuple[Item, ...]:
+    """One short generated line per shown event that is new or updated since earlier briefings, updated ones
+    first: the change for an update ("Killed in Mykolaiv: 15 (12 on 29 Mar)"), what the event is about for a
+    new one (a source's headline, else its places and figures). Never a copy of an item's text. Empty when no
+    event of the day matched the history (a first run: everything would be "new", which says nothing)."""
     if not any(it.novelty in ("updated", "reported") for it in items):
         return ()
+    titles = {a.id: a.title for a in articles}
+    theme_titles = {t.key: t.heading for t in themes}
+    shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    return tuple(fresh[:limit])
+    out = []
+    for it in fresh[:limit]:
+        line = _change_line(it, titles, theme_titles, shown_words)
+        if line:
+            out.append(replace(it, text=line, disputed_by=()))
+    return tuple(out)
+
+
+_FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
+                 "military": "troops", "money": "money"}
+
+
+def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
+                 shown_words: list[list[str]]) -> str:
+    from .events import anchors_of, pool
+
+    anchors = pool(anchors_of(f) for f in item.facts)
+    where = ", ".join(sorted(p.title() for p in anchors.places)[:2])
+    if item.novelty == "updated":
+        parts = []
+        if "figure" in item.changes:
+            now: dict[str, list[float]] = defaultdict(list)
+            for f in item.figures:
+                if (f.category or f.unit) in {c for c, _ in item.previous}:
+                    now[f.category or f.unit].append(f.value)
+            before: dict[str, list[float]] = defaultdict(list)
+            for c, v in item.previous:
+                before[c].append(v)
+            for cat in sorted(now):
+                when = f" on {item.first_reported.day} {item.first_reported.strftime('%b')}" \
+                    if item.first_reported else " before"
+                parts.append(f"{_FIGURE_WORDS.get(cat, cat)} now {_num(max(now[cat]))} "
+                             f"({_num(max(before[cat]))}{when})")
+        if "actor" in item.changes and item.speaker:
+            parts.append(f"new statement by {item.speaker}")
+        if "place" in item.changes and where:
+            parts.append(f"now also reported in {where}")
+        if "outlets" in item.changes:
+            parts.append(f"now reported by {item.support.outlets} outlets")
+        subject = where or theme_titles.get(item.theme or "", item.theme or "")
+        return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
+    for sid in item.sources:
+        title = " ".join((titles.get(sid) or "").split())
+        words = _words(title)
+        if 4 <= len(words) <= 18 and not title.endswith("…") and not any(
+                _shares_run(words, other) for other in shown_words):
+            return f"New: {title.rstrip('.')}."
+    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
+    subject = where or theme_titles.get(item.theme or "", item.theme or "")
+    about = ", ".join(what) or (f"statement by {item.speaker}" if item.speaker else "first reported today")
+    return f"New, {subject}: {about}."
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def _shares_run(a: list[str], b: list[str], run: int = 6) -> bool:
+    grams = {tuple(b[i:i + run]) for i in range(len(b) - run + 1)}
+    return any(tuple(a[i:i + run]) in grams for i in range(len(a) - run + 1))
 
 
 def score_item(item: Item) -> float:
     """Importance of an item; higher first."""
-    best = item.facts[0]
-    theme_conf = max((s for k, s in best.scores if k == item.theme), default=0.5)
+    theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
     score = 1.5 * math.log2(1 + item.support.outlets)
+    # An event told in several sentences (the strike, its toll, the reactions) weighs more than a passing remark.
+    score += 0.3 * math.log2(len(item.facts))
     score += 0.6 * theme_conf
     score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
-    score += 0.25 if item.speaker else 0.0
+    score += 0.25 if any(f.speaker for f in item.facts) else 0.0
     score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
     score += 0.35 / (1 + lead)
     words = len(item.text.split())
