@@ -251,7 +251,7 @@ def _from_text(text: str, name: str, out: _Collector) -> Article:
 
 def _make(name: str, text: str, *, title: str, outlet: str, url: str, published: dt.date | None,
           article_id: str | None = None) -> Article:
-    cleaned = clean(text)
+    cleaned = clean(text, title=title)
     body = cleaned.text
     if not title:
         title = _guess_title(body)
