@@ -461,6 +461,7 @@ def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: 
         why = noise_reasons(u.text, titles)
         if why:
             noise.append({"where": ",".join(u.places), "text": u.text, "why": why})
+    unmatched = [f"[{'/'.join(sorted(u.themes))}] {u.text}" for u in units if not any(e.matcher(u.line) for e in events)]
     pairs = repeated_pairs(shown_texts(briefing))
     words = words_shown(run.markdown)
     out = {
@@ -471,7 +472,7 @@ def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: 
         "joined_of": sum(p["gold_articles"] for p in rec if p["recalled_any_theme"]),
         "joined_ratios": [p["joined"] / p["gold_articles"] for p in rec if p["recalled_any_theme"]],
         "noise": noise, "repeated": [dict(zip(("where_a", "a", "where_b", "b", "why"), p)) for p in pairs],
-        "words": words, "items_shown": len(units), "since_yesterday": len(briefing.get("since_yesterday") or []),
+        "words": words, "items_shown": len(units), "unmatched_items": unmatched, "since_yesterday": len(briefing.get("since_yesterday") or []),
         "events_detail": per_event,
     }
     if baselines:
@@ -623,6 +624,8 @@ def print_details(days: list[dict]) -> None:
             if f"{kind}_events" in d:
                 missed = [p["id"] for p in d["events_detail"] if p["scored"] and p["id"] not in d[f"{kind}_events"]]
                 print(f"  {kind} misses: {', '.join(missed) or '-'}")
+        for t in d.get("unmatched_items", []):
+            print(f"  no gold event: {t[:150]}")
         for n in d["noise"]:
             print(f"  NOISE [{n['where']}] {', '.join(n['why'])}: {n['text'][:150]}")
         for r in d["repeated"]:
