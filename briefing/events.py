@@ -217,6 +217,8 @@ def _place_key(name: str) -> str:
     key = _PLACE_NOISE.sub("", key).strip()
     if not key or key in known_countries() or key in _BROAD_PLACES:
         return ""
+    if re.search(r"(?:ian|ean|ese|ish)$", key):
+        return ""  # a demonym the NER took for a place ("Ukrainian")
     return key
 
 

@@ -356,10 +356,12 @@ def _marked(item: Item, anchors: ev.Anchors, matches: list[dict]) -> Item:
     if changed:
         changes.append("figure")
     known_anchors = ev.pool(m["anchors"] for m in matches)
-    speakers = {ev.actor_key(f.speaker) for f in item.facts if f.speaker}
-    if speakers - known_anchors.actors - {""}:
+    # Only what the shown sentence carries counts: a new named speaker, a new place in it.
+    best = item.facts[0] if item.facts else None
+    named = best is not None and best.speaker and sum(w[:1].isupper() for w in best.speaker.split()) >= 2
+    if named and ev.actor_key(best.speaker) not in known_anchors.actors:
         changes.append("actor")
-    if anchors.places - known_anchors.places - known_anchors.context:
+    if best is not None and ev.anchors_of(best).places - known_anchors.places - known_anchors.context:
         changes.append("place")
     before = max(m["outlets"] for m in matches)
     if item.support.outlets >= max(before + _MORE_OUTLETS, 2 * before):

@@ -125,8 +125,8 @@ def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
 def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8, articles: Sequence[Article] = (),
                     themes: Sequence = ()) -> tuple[Item, ...]:
     """One short generated line per shown event that is new or updated since earlier briefings, updated ones
-    first: the change for an update ("Killed in Mykolaiv: 15 (12 on 29 Mar)"), what the event is about for a
-    new one (a source's headline, else its places and figures). Never a copy of an item's text. Empty when no
+    first: the change for an update ("Update, Mykolaiv: killed now 15 (12 on 29 Mar)."), where and what for a
+    new one ("New, Mariupol: 2,000 evacuated."). Never a copy of an item's text. Empty when no
     event of the day matched the history (a first run: everything would be "new", which says nothing)."""
     if not any(it.novelty in ("updated", "reported") for it in items):
         return ()
@@ -135,12 +135,12 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
     shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    out = []
-    for it in fresh[:limit]:
+    out: dict[str, Item] = {}
+    for it in fresh:
         line = _change_line(it, titles, theme_titles, shown_words)
-        if line:
-            out.append(replace(it, text=line, disputed_by=()))
-    return tuple(out)
+        if line and line not in out and len(out) < limit:
+            out[line] = replace(it, text=line, disputed_by=())
+    return tuple(out.values())
 
 
 _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
@@ -174,16 +174,10 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
             parts.append(f"now also reported in {where}")
         if "outlets" in item.changes:
             parts.append(f"now reported by {item.support.outlets} outlets")
-        subject = where or theme_titles.get(item.theme or "", item.theme or "")
+        subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
         return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
-    for sid in item.sources:
-        title = " ".join((titles.get(sid) or "").split())
-        words = _words(title)
-        if 4 <= len(words) <= 18 and not title.endswith("…") and not any(
-                _shares_run(words, other) for other in shown_words):
-            return f"New: {title.rstrip('.')}."
     what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
-    subject = where or theme_titles.get(item.theme or "", item.theme or "")
+    subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
     about = ", ".join(what) or (f"statement by {item.speaker}" if item.speaker else "first reported today")
     return f"New, {subject}: {about}."
 
