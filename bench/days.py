@@ -520,29 +520,34 @@ def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_ev
 # --------------------------------------------------------------------------------------------------- audit
 
 def merged_items(runs: list[DayRun], corpus: list[dict]) -> list[dict]:
-    """Items shown with 2+ sources, each source with the sentence that put it there."""
+    """Events with 2+ sources, shown items first, then the day's other events (``events`` in briefing.json), each
+    source with the fact that put it there (or, when the facts are not at hand, its closest sentence)."""
     texts = {r["id"]: r for r in corpus}
     out = []
     for run in runs:
-        facts_by_item = {}
+        facts_by_item: dict[str, list[tuple[str, str]]] = {}
         if run.result is not None:
             b = run.result.briefing
-            for it in (*b.takeaways, *(i for s in b.sections for i in s.items)):
+            for it in (*getattr(b, "events", ()), *b.takeaways, *(i for s in b.sections for i in s.items)):
                 facts_by_item[it.id] = [(f.article_id, f.text) for f in it.facts]
-        for u in shown_units(run.briefing):
-            if len(u.sources) < 2:
+        candidates = [(u.key, u.text, u.sources, u.places) for u in shown_units(run.briefing)]
+        shown_ids = {c[0] for c in candidates}
+        candidates += [(e.get("id"), e.get("text", ""), list(e.get("sources") or []), ["not shown"])
+                       for e in run.briefing.get("events") or [] if e.get("id") not in shown_ids]
+        for key, text, sources, places in candidates:
+            if len(set(sources)) < 2:
                 continue
-            facts = facts_by_item.get(u.key, [])
+            facts = facts_by_item.get(key, [])
             rows = []
-            for src in u.sources:
+            for src in dict.fromkeys(sources):
                 own = [t for a, t in facts if a == src]
                 if own:
                     rows.append((src, own[0], "fact"))
                     continue
                 sents = [s for _, s in sentences_with_offsets(texts.get(src, {}).get("text", ""))]
-                best = max(sents, key=lambda s: len(set(_tokens(s)) & set(_tokens(u.text))), default="")
+                best = max(sents, key=lambda s: len(set(_tokens(s)) & set(_tokens(text))), default="")
                 rows.append((src, best, "closest sentence"))
-            out.append({"day": run.day, "id": u.key, "text": u.text, "where": u.places, "sources": rows})
+            out.append({"day": run.day, "id": key, "text": text, "where": places, "sources": rows})
     return out
 
 
