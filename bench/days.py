@@ -49,6 +49,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ukraine_news_2022-03-28_to_30.jsonl"
 DEFAULT_GOLD = ROOT / "bench" / "days_gold.yaml"
+DEFAULT_MULTINEWS = ROOT.parent / "shared" / "corpora" / "multinews_validation_sample.jsonl"
+MULTINEWS_DAY = "2000-01-01"
+"""The date the Multi-News clusters of ``--audit-multinews`` are run under (a separate output folder)."""
 _WORD = re.compile(r"[a-z0-9]+(?:['’.-][a-z0-9]+)*")
 
 
@@ -551,11 +554,24 @@ def merged_items(runs: list[DayRun], corpus: list[dict]) -> list[dict]:
     return out
 
 
+def multinews_rows(path: Path, clusters: int, day: str) -> list[dict]:
+    """The first ``clusters`` Multi-News clusters as one day's articles (ids ``<cluster>-<k>``), for the audit:
+    a merge across two clusters is a false merge for sure; merges inside a cluster still need reading."""
+    from rouge import clean_document, load
+
+    return [{"id": f"{c['id']}-{k}", "outlet": f"{c['id']} source {k}", "date": day, "title": "", "url": "",
+             "text": clean_document(doc)}
+            for c in load(path, clusters) for k, doc in enumerate(c["documents"]) if doc.strip()]
+
+
 def print_audit(items: list[dict], n: int, corpus: list[dict]) -> None:
     outlets = {r["id"]: r.get("outlet") or "?" for r in corpus}
     print(f"{min(n, len(items))} of {len(items)} merged items (2+ sources); does each source report the same event?")
     for k, it in enumerate(items[:n], 1):
-        print(f"\n[{k}] {it['day']} {it['id']} ({', '.join(it['where'])})\n    ITEM: {it['text']}")
+        flag = ""
+        if it["day"] == MULTINEWS_DAY and len({src.rsplit("-", 1)[0] for src, _, _ in it["sources"]}) > 1:
+            flag = "  ** sources from 2+ Multi-News clusters: a false merge **"
+        print(f"\n[{k}] {it['day']} {it['id']} ({', '.join(it['where'])}){flag}\n    ITEM: {it['text']}")
         for src, sent, how in it["sources"]:
             print(f"    - {src} ({outlets.get(src, '?')}, {how}): {sent[:300]}")
 
@@ -656,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="score the briefings already in --output (no run; the audit then shows closest sentences)")
     parser.add_argument("--audit", type=int, metavar="N", default=0,
                         help="print N merged items with each source's sentence (false-merge audit) instead of scores")
+    parser.add_argument("--audit-multinews", type=int, metavar="K", default=0,
+                        help="with --audit: also run the first K Multi-News clusters as one day and audit its merges")
     args = parser.parse_args(argv)
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus} (pass --corpus PATH); nothing to benchmark", file=sys.stderr)
@@ -679,14 +697,22 @@ def main(argv: list[str] | None = None) -> int:
         out_dir, temporary = args.output, False
     else:
         out_dir, temporary = Path(tempfile.mkdtemp(prefix="briefing-days-out-")), True
+    config = args.config if args.config and args.config.is_file() else None
     try:
         start = time.perf_counter()
         if args.score_only:
             runs = [read_day(out_dir, day) for day in days]
         else:
-            runs = run_days(corpus, days, out_dir, args.config if args.config and args.config.is_file() else None)
+            runs = run_days(corpus, days, out_dir, config)
         if args.audit:
-            print_audit(merged_items(runs, corpus), args.audit, corpus)
+            items, pool = merged_items(runs, corpus), list(corpus)
+            if args.audit_multinews and DEFAULT_MULTINEWS.is_file():
+                rows = multinews_rows(DEFAULT_MULTINEWS, args.audit_multinews, MULTINEWS_DAY)
+                mn_out = out_dir / "multinews"
+                mn_runs = (run_days(rows, [MULTINEWS_DAY], mn_out, config) if not args.score_only
+                           else [read_day(mn_out, MULTINEWS_DAY)])
+                items, pool = items + merged_items(mn_runs, rows), pool + rows
+            print_audit(items, args.audit, pool)
             return 0
         results = []
         for k, run in enumerate(runs):
