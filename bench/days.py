@@ -408,8 +408,12 @@ def repeated_pairs(texts: list[tuple[str, str]]) -> list[tuple[str, str, str, st
 
 # --------------------------------------------------------------------------------------------------- baselines
 
+_END = "\u2063"  # an invisible separator glued to each sentence's last word: not a word, survives truncation
+
+
 class _ParagraphTokenizer:
-    """rouge.py's pysbd tokenizer, but a line break always ends a sentence (headlines, captions, list items)."""
+    """rouge.py's pysbd tokenizer, but a line break always ends a sentence (headlines, captions, list items), and
+    each sentence ends with ``_END`` so that the summary can be split back into the sentences picked."""
 
     def __init__(self) -> None:
         from rouge import SentenceTokenizer
@@ -418,7 +422,7 @@ class _ParagraphTokenizer:
         self.language = self._inner.language
 
     def to_sentences(self, paragraph: str) -> list[str]:
-        return [s for line in paragraph.split("\n") if line.strip() for s in self._inner.to_sentences(line)]
+        return [s + _END for line in paragraph.split("\n") if line.strip() for s in self._inner.to_sentences(line)]
 
     def to_words(self, sentence: str) -> list[str]:
         return self._inner.to_words(sentence)
@@ -430,8 +434,11 @@ def baseline_sentences(kind: str, documents: list[str], budget: int) -> list[str
 
     tokenizer = _ParagraphTokenizer()
     docs = [re.sub(r"\n\s*\n+", "\n", d).strip() for d in documents if d.strip()]
-    text = lead_summary(docs, budget, tokenizer) if kind == "lead" else sumy_summary(kind, docs, budget, tokenizer)
-    return tokenizer._inner.to_sentences(text)
+    if kind == "lead":  # lead_summary turns blank lines into spaces: lines stay lines
+        text = lead_summary(docs, budget, tokenizer)
+    else:  # sumy joins the lines of a paragraph: every line becomes a paragraph
+        text = sumy_summary(kind, [d.replace("\n", "\n\n") for d in docs], budget, tokenizer)
+    return [part.strip() for part in text.split(_END) if part.strip()]
 
 
 # --------------------------------------------------------------------------------------------------- scoring
