@@ -9,16 +9,19 @@ people) and the event dates — together with the cosine similarity of their sen
   targets; or, unless the sentences are near-identical, different specific places, or the same kind of figure
   with different values and no shared target (5 killed at a market vs 12 killed at a station);
 * otherwise the same event when the wording is a copy (``verbatim_ratio``), the meaning is close
-  (``merge_sim``), fairly close with two kinds of shared anchors (``anchored_sim``), or loosely close with
-  three (``loose_sim``) — sentences about one event written by different outlets often score only 0.45-0.75.
+  (``merge_sim``), or less close but tied by shared anchors: one kind (``related_sim``), two kinds
+  (``anchored_sim``) or three (``loose_sim``) — sentences about one event written by different outlets often
+  score only 0.45-0.75. Anchor kinds: place (own or context), target, figure category, actor, and two or more
+  of the day's rare words (a topic's own vocabulary: "poisoned", "symptoms").
 
 Grouping runs in two passes, both deterministic (input order only):
 
 1. *statements*: each fact joins the most similar compatible cluster (compared through a few anchor members),
    so copies and rewrites of one sentence become one cluster;
 2. *events*: clusters whose pooled anchors and centroid meaning pass the same test are joined (the strike
-   sentence, its toll and the governor's reaction from several articles), with a conflict check on the
-   joined groups so that a chain never glues two strikes together.
+   sentence, its toll and the governor's reaction from several articles), closest pairs first; each join is
+   tested again on the two groups as they stand (average linkage), so a chain never glues two strikes together.
+   Event dates are not compared at this level: a day's sentences often date their background.
 
 A fact that names no specific place borrows the places of the sentences just before it (else its article's
 lead) as *context* ("At least 12 people were killed" after a sentence on a strike in a named city): context
@@ -28,9 +31,10 @@ counts as a shared anchor but never as a conflict.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -49,8 +53,10 @@ class Params:
     near_certain: float = 0.93
     """Cosine above which the place and figure guards are overruled (the NER may have missed or split a place);
     also what two sentences of one article need to merge (an article restating itself)."""
+    related_sim: float = 0.74
+    """Cosine enough when one kind of anchor is shared (place, target, figure, actor, rare words)."""
     anchored_sim: float = 0.62
-    """Cosine enough when two kinds of anchors are shared (place, target, figure, actor)."""
+    """Cosine enough when two kinds of anchors are shared."""
     loose_sim: float = 0.45
     """Cosine enough when three kinds of anchors are shared."""
     figure_conflict_sim: float = 0.9
@@ -80,7 +86,7 @@ class Params:
 
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
-_ACTOR_LABELS = {"PERSON", "ORG", "NORP"}
+_ACTOR_LABELS = {"PERSON", "ORG"}  # nationalities ("Russian", "Ukrainian") are in every report: no tie
 _ATTACK = re.compile(
     r"\b(strik\w*|struck|hit|hits|hitting|attack\w*|shell\w*|bomb\w*|missiles?|rockets?|airstrikes?|"
     r"air\s+strikes?|target\w*|destroy\w*|damag\w*|raid\w*|explosions?|blasts?|fire\w*)\b",
@@ -128,6 +134,8 @@ class Anchors:
     first: dt.date | None = None
     last: dt.date | None = None
     """Range of the event dates the reports give."""
+    terms: frozenset[str] = frozenset()
+    """Rare words of the day (stems) the report uses: "poisoned", "symptoms"… (only while grouping a day)."""
     text: str = field(default="", compare=False)
     """Normalised wording (single facts only: for the copy test)."""
 
@@ -135,7 +143,7 @@ class Anchors:
         dates = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
         return Anchors(self.places | other.places, (self.context | other.context) - (self.places | other.places),
                        self.targets | other.targets, self.figures | other.figures, self.actors | other.actors,
-                       min(dates, default=None), max(dates, default=None))
+                       min(dates, default=None), max(dates, default=None), terms=self.terms | other.terms)
 
     def to_json(self) -> dict:
         return {"places": sorted(self.places), "context": sorted(self.context), "targets": sorted(self.targets),
@@ -196,6 +204,29 @@ def context_places(facts: Sequence[Fact], lead: int = 2, before: int = 2) -> dic
     return out
 
 
+_STOPWORDS = frozenset(
+    "about above after again against among around because before being below between billion could during "
+    "every further having million other their there these those through under until where which while would "
+    "should since still today tuesday monday wednesday thursday friday saturday sunday said says according "
+    "people country countries government president minister officials official state states region added "
+    "reported report reports told statement think without within another including already however".split())
+# A word is rare on the day when at most this share of the day's articles use it (and at least two do).
+RARE_SHARE = 0.25
+RARE_MIN = 3
+
+
+def rare_terms(facts: Sequence[Fact]) -> list[frozenset[str]]:
+    """Per fact, the stems of its words that few of the day's facts use (a topic's own vocabulary)."""
+    stems = [frozenset(w.lower()[:7] for w in _WORD.findall(f.text)
+                       if len(w) >= 5 and w.lower() not in _STOPWORDS and not w[0].isupper()) for f in facts]
+    df: dict[str, set[str]] = defaultdict(set)
+    for f, ss in zip(facts, stems):
+        for stem in ss:
+            df[stem].add(f.article_id)
+    limit = max(RARE_MIN, int(RARE_SHARE * len({f.article_id for f in facts})))
+    return [frozenset(x for x in ss if 2 <= len(df[x]) <= limit) for ss in stems]
+
+
 def targets_of(text: str) -> frozenset[str]:
     """Stems of what an attack in the sentence hit ("market", "build"+"admin"...), from the attack word on."""
     m = _ATTACK.search(text)
@@ -235,9 +266,10 @@ def actor_key(name: str) -> str:
 # ------------------------------------------------------------------------------------------------ the test
 
 
-def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params()) -> bool:
-    """Something that tells two similar reports apart as two events."""
-    if a.first and b.first and a.last and b.last:
+def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bool = True) -> bool:
+    """Something that tells two similar reports apart as two events. Seats of government ("Washington said",
+    "the Kremlin") stand for a side, not for where something happened: they never set two reports apart."""
+    if dates and a.first and b.first and a.last and b.last:
         gap = max((a.first - b.last).days, (b.first - a.last).days)
         if gap > p.date_window_days:
             return True
@@ -247,26 +279,42 @@ def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params()) -> bool:
         return True
     if sim < p.near_certain:
         # Two strikes in two different cities are two events, however alike the sentences read.
-        if a.places and b.places and not (a.places & b.places):
+        pa, pb = a.places - _seats(), b.places - _seats()
+        if pa and pb and not (pa & pb):
             return True
-        if _figures_conflict(a, b) and not (a.targets & b.targets) and sim < p.figure_conflict_sim:
+        if _figures_conflict(a, b) and not (_specific(a.targets) & _specific(b.targets)) \
+                and not (a.places & b.places) and sim < p.figure_conflict_sim:
             return True
     return False
 
 
+@functools.lru_cache(maxsize=1)
+def _seats() -> frozenset[str]:
+    from .disputes import _SEATS
+
+    names = set()
+    for words in _SEATS.values():
+        names.update(w for w in words.split() if len(w) > 3)
+    return frozenset(names | {"white house", "state department", "downing street", "european commission"})
+
+
 def shared_anchors(a: Anchors, b: Anchors) -> int:
-    """Kinds of anchors two reports share: place (own or context), target, figure category, actor."""
+    """Kinds of anchors two reports share: place (own or context), target, figure category, actor, and two or
+    more of the day's rare words."""
     places = bool(a.places & b.places) or bool(a.context & b.places) or bool(a.places & b.context)
     targets = bool(_specific(a.targets) & _specific(b.targets)) or (
         bool(a.targets & b.targets) and not (_specific(a.targets) or _specific(b.targets)))
     figures = bool({c for c, _ in a.figures} & {c for c, _ in b.figures})
     actors = bool(a.actors & b.actors)
-    return places + targets + figures + actors
+    terms = len(a.terms & b.terms) >= 2
+    return places + targets + figures + actors + terms
 
 
-def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_article: bool = False) -> bool:
-    """Do two reports (their anchors, and the cosine ``sim`` of their embeddings) tell of the same event?"""
-    if conflict(a, b, sim, p):
+def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_article: bool = False,
+               dates: bool = True) -> bool:
+    """Do two reports (their anchors, and the cosine ``sim`` of their embeddings) tell of the same event?
+    ``dates=False`` when the anchors pool many sentences of one day, whose dates are often background."""
+    if conflict(a, b, sim, p, dates):
         return False
     verbatim = bool(a.text and b.text) and _ratio(a.text, b.text) >= p.verbatim_ratio
     if same_article:
@@ -275,7 +323,8 @@ def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_ar
     if verbatim or sim >= p.merge_sim:
         return True
     shared = shared_anchors(a, b)
-    return (sim >= p.anchored_sim and shared >= 2) or (sim >= p.loose_sim and shared >= 3)
+    return (sim >= p.related_sim and shared >= 1) or (sim >= p.anchored_sim and shared >= 2) \
+        or (sim >= p.loose_sim and shared >= 3)
 
 
 def compatible(a: Anchors, b: Anchors, p: Params = Params()) -> bool:
@@ -303,14 +352,19 @@ def _specific(targets: frozenset[str]) -> frozenset[str]:
 
 
 def _figures_conflict(a: Anchors, b: Anchors) -> bool:
-    """Same kind of figure given with clearly different values (and no value in common)."""
+    """Same kind of figure given with clearly different values (none in common or within ``_FIGURE_CLOSE``:
+    "3.9 million" and "4 million" refugees are one count, rounded)."""
     by_a: dict[str, set[float]] = defaultdict(set)
     by_b: dict[str, set[float]] = defaultdict(set)
     for c, v in a.figures:
         by_a[c].add(v)
     for c, v in b.figures:
         by_b[c].add(v)
-    return any(not (by_a[c] & by_b[c]) for c in set(by_a) & set(by_b))
+    return any(not any(abs(x - y) <= _FIGURE_CLOSE * max(x, y) for x in by_a[c] for y in by_b[c])
+               for c in set(by_a) & set(by_b))
+
+
+_FIGURE_CLOSE = 0.1
 
 
 def _ratio(x: str, y: str) -> float:
@@ -327,7 +381,8 @@ def group(facts: Sequence[Fact], vectors: np.ndarray, p: Params = Params()) -> l
     if not len(facts):
         return []
     context = context_places(facts)
-    anchors = [anchors_of(f, context.get(f.id, ())) for f in facts]
+    terms = rare_terms(facts)
+    anchors = [replace(anchors_of(f, context.get(f.id, ())), terms=t) for f, t in zip(facts, terms)]
     statements = _join_continuations(_statements(facts, anchors, vectors, p), facts, anchors)
     return _events(statements, anchors, vectors, p)
 
@@ -421,11 +476,13 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
             b = int(b)
             if b <= a or row[b] < p.loose_sim:
                 continue
-            if same_event(pooled[a], pooled[b], float(row[b]), p):
+            if same_event(pooled[a], pooled[b], float(row[b]), p, dates=False):
                 pairs.append((-float(row[b]), a, b))
-    # Join the closest pairs first; a join must not make the joined groups conflict (no chains of events).
+    # Join the closest pairs first, and only when the two groups as they now stand still pass the test (their
+    # pooled anchors, the cosine of their centroids): a chain of pairwise links never glues two events together.
     parent = list(range(len(clusters)))
     group_anchors = list(pooled)
+    sums = [vectors[members].sum(axis=0) for members in clusters]
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -433,14 +490,17 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
             x = parent[x]
         return x
 
-    for neg, a, b in sorted(pairs):
+    for _, a, b in sorted(pairs):
         ra, rb = root(a), root(b)
-        if ra == rb or conflict(group_anchors[ra], group_anchors[rb], -neg, p) \
-                or not compatible(group_anchors[ra], group_anchors[rb], p):
+        if ra == rb:
+            continue
+        sim = float(_unit(sums[ra]) @ _unit(sums[rb]))
+        if not same_event(group_anchors[ra], group_anchors[rb], sim, p, dates=False):
             continue
         first, second = min(ra, rb), max(ra, rb)
         parent[second] = first
         group_anchors[first] = group_anchors[first].pooled(group_anchors[second])
+        sums[first] = sums[first] + sums[second]
     joined: dict[int, list[int]] = defaultdict(list)
     for c, members in enumerate(clusters):
         joined[root(c)].extend(members)
