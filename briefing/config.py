@@ -242,6 +242,8 @@ class HistoryConfig:
     else ``<output>/history.sqlite``."""
     lookback_days: int = 7
     """Earlier days compared against."""
+    show_reported: bool = False
+    """Also show events already reported with nothing new (marked ``reported``); by default they are left out."""
 
 
 @dataclass(frozen=True)
