@@ -343,3 +343,15 @@ def test_a_fragment_takes_its_theme_from_the_article():
     assert together[1].scores[0][0] == "humanitarian"  # the context-adjusted scores are what the fact carries
     apart = classify([Fact(id=f"a{i}#0", article_id=f"a{i}", index=0, text=t) for i, t in enumerate(texts)], config)
     assert apart[1].theme is None
+
+
+def test_the_article_title_votes():
+    import datetime as dt
+
+    from briefing.models import Article
+
+    fragment = Fact(id="a#5", article_id="a", index=5, text="Most of them are women, children and elderly people, it added.")
+    article = Article(id="a", title="Thousands of civilians flee the besieged city as evacuation corridors open",
+                      outlet="Example News", url="", published=dt.date(2022, 4, 1), text="", path="a.txt")
+    assert classify([fragment], Config())[0].theme is None  # no neighbour, no title: judged alone
+    assert classify([fragment], Config(), [article])[0].theme == "humanitarian"
