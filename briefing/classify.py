@@ -648,32 +648,42 @@ def in_context(rows: np.ndarray, articles: Sequence, positions: Sequence[int],
     than the average of its neighbours. Rows stay probabilities (each sums to what it summed to before)."""
     rows = np.asarray(rows, dtype=np.float64)
     out = rows.copy()
-    share, reach = params.context_weight, params.context_reach
+    share, reach = params.context_weight, max(params.context_reach, 0)
     if share <= 0 or not len(rows):
         return out
-    members: dict = {}
-    for i, (article, pos) in enumerate(zip(articles, positions)):
-        members.setdefault(article, []).append((int(pos), i))
-    for group in members.values():
-        group.sort()
-        for a, (pos, i) in enumerate(group):
-            votes = np.zeros(rows.shape[1])
-            total = 0.0
-            for step in (-1, 1):
-                b = a + step
-                while 0 <= b < len(group) and abs(group[b][0] - pos) <= reach:
-                    d = abs(group[b][0] - pos)
-                    if d > 0:
-                        w = params.context_decay ** (d - 1)
-                        votes += w * rows[group[b][1]]
-                        total += w
-                    b += step
-            title = titles.get(articles[i]) if titles and params.context_title > 0 else None
+    # Sorted by (article, position), a neighbour within reach is a few places away: shift the sorted rows by
+    # k = 1, 2, ... and keep the pairs of one article close enough, until a shift finds none (numpy, no loop
+    # per sentence: 7,000 facts in milliseconds).
+    keys = {a: n for n, a in enumerate(sorted(set(articles), key=str))}
+    art = np.array([keys[a] for a in articles], dtype=np.int64)
+    pos = np.asarray(positions, dtype=np.int64)
+    order = np.lexsort((pos, art))
+    art_s, pos_s, rows_s = art[order], pos[order], rows[order]
+    votes = np.zeros_like(rows_s)
+    total = np.zeros(len(rows_s))
+    for k in range(1, len(rows_s)):
+        same = art_s[k:] == art_s[:-k]
+        dist = pos_s[k:] - pos_s[:-k]
+        near = same & (dist <= reach)
+        if not near.any():
+            break
+        w = np.where(near & (dist > 0), params.context_decay ** np.maximum(dist - 1, 0), 0.0)
+        votes[k:] += w[:, None] * rows_s[:-k]  # the sentence k places before votes for the later one
+        votes[:-k] += w[:, None] * rows_s[k:]  # and the later one for it
+        total[k:] += w
+        total[:-k] += w
+    if titles and params.context_title > 0:
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        for n, a in enumerate(articles):
+            title = titles.get(a)
             if title is not None:
-                votes += params.context_title * np.asarray(title, dtype=np.float64)
-                total += params.context_title
-            if total > 0:
-                out[i] = (1 - share) * rows[i] + share * votes / total
+                votes[inverse[n]] += params.context_title * np.asarray(title, dtype=np.float64)
+                total[inverse[n]] += params.context_title
+    has = total > 0
+    mixed = rows_s.copy()
+    mixed[has] = (1 - share) * rows_s[has] + share * votes[has] / total[has, None]
+    out[order] = mixed
     return out
 
 

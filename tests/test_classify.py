@@ -330,6 +330,13 @@ def test_in_context_mixes_neighbours_of_the_same_article_only():
     far = in_context(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), ["a"] * 3, [0, 2, 9], DEFAULT_PARAMS)
     assert far[0] == pytest.approx((1 - w) * np.array([1.0, 0.0]) + w * np.array([0.0, 1.0]))
     assert far[2] == pytest.approx([0.0, 1.0])
+    # the order the facts come in does not matter
+    rng = np.random.default_rng(0)
+    many = rng.dirichlet(np.ones(5), 60)
+    arts, pos = [f"art{i % 7}" for i in range(60)], [i // 7 for i in range(60)]
+    perm = rng.permutation(60)
+    shuffled = in_context(many[perm], [arts[i] for i in perm], [pos[i] for i in perm], DEFAULT_PARAMS)
+    assert shuffled == pytest.approx(in_context(many, arts, pos, DEFAULT_PARAMS)[perm])
 
 
 def test_a_fragment_takes_its_theme_from_the_article():
