@@ -241,7 +241,7 @@ def context_units(rows: list[dict], corpus: Path | None) -> list[dict] | None:
             else:
                 continue
             positions.append(n)
-        units.append({"article": art_id, "title": art.get("title", ""), "texts": texts, "positions": positions,
+        units.append({"article": art_id, "title": art.get("title") or "", "texts": texts, "positions": positions,
                       "rows": row_of})
     return units
 
@@ -267,7 +267,12 @@ def predict_rows(clf: ThemeClassifier, rows: list[dict], units: list[dict] | Non
         positions += u["positions"]
         owner += u["rows"]
     probs, nearest = clf.probabilities(texts)
-    probs = in_context(probs, arts, positions, clf.params)
+    used = [u for u in units if u["article"] in set(arts)]
+    titles = {}
+    if clf.params.context_title > 0:
+        title_probs, _ = clf.probabilities([u["title"] for u in used])
+        titles = {u["article"]: row for u, row in zip(used, title_probs) if u["title"].strip()}
+    probs = in_context(probs, arts, positions, clf.params, titles)
     decided = clf.decide(probs, nearest)
     return {r: [theme or NONE, p] for r, (theme, _), p in zip(owner, decided, probs) if r is not None and r in want}
 
@@ -327,12 +332,17 @@ def leave_one_day_out(rows: list[dict], units, context: bool, boot: int, params=
             "mean_ci95": bootstrap(groups, labels, boot), "pooled": pooled}
 
 
-def label_curve(rows: list[dict], units, context: bool, sizes=(0, 10, 25, 50), seeds: int = 3, params=None) -> dict:
+def label_curve(rows: list[dict], units, context: bool, sizes=(0, 10, 25, 50), seeds: int = 3, params=None,
+                halves: bool = False) -> dict:
     """What a desk's own labels add: for each held-out day, train on the shipped examples + the other two days'
     labelled sentences + N labelled sentences of the held-out day, test on the rest of that day. The N are
     picked as ``briefing label`` picks them (smallest margin between the top two labels first) and, for
-    comparison, at random (mean over ``seeds`` draws). Macro-F1 averaged over the held-out days; the test set
-    of N=0 is the whole day, of larger N the day minus the N labelled."""
+    comparison, at random (mean over ``seeds`` draws). Macro-F1 averaged over the held-out days.
+
+    Picking the least certain sentences also takes the hardest ones out of "the rest", which flatters that
+    curve. ``halves`` removes the bias: the held-out day's articles are split in two halves (as
+    ``--group-by-article`` folds); the N are picked from one half and every N is tested on the other, whole
+    half, both ways round (N capped at the half's size)."""
     from briefing.classify import DEFAULT_PARAMS
     from briefing.label import margins
 
@@ -340,30 +350,43 @@ def label_curve(rows: list[dict], units, context: bool, sizes=(0, 10, 25, 50), s
     labels = [t.key for t in config.themes] + [NONE]
     shipped = load_shipped_examples()
     params = params or DEFAULT_PARAMS
-    out: dict = {"sizes": list(sizes), "uncertainty": {}, "random": {}}
+    out: dict = {"sizes": list(sizes), "halves": halves, "uncertainty": {}, "random": {}}
     for day in days_of(rows):
         day_rows = [i for i, r in enumerate(rows) if r["date"] == day]
+        if halves:
+            fold = dev_folds([rows[i] for i in day_rows], 2, 0, by_article=True)
+            a = [i for i, f in zip(day_rows, fold) if f == 0]
+            b = [i for i, f in zip(day_rows, fold) if f == 1]
+            pairs = [(a, b), (b, a)]
+        else:
+            pairs = [(day_rows, None)]
         other = [(r["text"], r["gold"][0]) for r in rows if r["date"] != day]
         clf0 = ThemeClassifier.with_examples(config.themes, shipped, config.classify, params, desk=other)
         got0 = predict_rows(clf0, rows, units, context, set(day_rows))
-        m = margins(np.array([got0[i][1] for i in day_rows]))
-        by_margin = [day_rows[k] for k in sorted(range(len(day_rows)), key=lambda k: (m[k], day_rows[k]))]
         for n in sizes:
-            picks = {"uncertainty": [by_margin[:n]]}
-            rng = random.Random(n)
-            picks["random"] = [rng.sample(day_rows, n) for _ in range(seeds if n else 1)]
-            for how, draws in picks.items():
-                vals = []
-                for chosen in draws:
-                    chosen_set = set(chosen)
-                    desk = other + [(rows[i]["text"], rows[i]["gold"][0]) for i in chosen]
-                    clf = clf0 if not chosen else ThemeClassifier.with_examples(
-                        config.themes, shipped, config.classify, params, desk=desk)
-                    test = set(day_rows) - chosen_set
-                    got = got0 if not chosen else predict_rows(clf, rows, units, context, test)
-                    idx = sorted(test)
-                    vals.append(scores([rows[i]["gold"] for i in idx], [got[i][0] for i in idx], labels)["macro_f1"])
-                out[how].setdefault(n, {})[day] = round(sum(vals) / len(vals), 4)
+            vals: dict[str, list[float]] = {"uncertainty": [], "random": []}
+            for pool, fixed in pairs:
+                m = margins(np.array([got0[i][1] for i in pool]))
+                by_margin = [pool[k] for k in sorted(range(len(pool)), key=lambda k: (m[k], pool[k]))]
+                rng = random.Random(n)
+                k = min(n, len(pool))
+                draws = {"uncertainty": [by_margin[:k]],
+                         "random": [rng.sample(pool, k) for _ in range(seeds if k else 1)]}
+                for how, chosen_lists in draws.items():
+                    for chosen in chosen_lists:
+                        test = set(fixed) if fixed is not None else set(day_rows) - set(chosen)
+                        if chosen:
+                            desk = other + [(rows[i]["text"], rows[i]["gold"][0]) for i in chosen]
+                            clf = ThemeClassifier.with_examples(config.themes, shipped, config.classify, params,
+                                                                desk=desk)
+                            got = predict_rows(clf, rows, units, context, test)
+                        else:
+                            got = got0
+                        idx = sorted(test)
+                        vals[how].append(scores([rows[i]["gold"] for i in idx], [got[i][0] for i in idx],
+                                                labels)["macro_f1"])
+            for how in vals:
+                out[how].setdefault(n, {})[day] = round(sum(vals[how]) / len(vals[how]), 4)
     for how in ("uncertainty", "random"):
         for n, per in out[how].items():
             per["mean"] = round(sum(per[d] for d in days_of(rows)) / len(days_of(rows)), 4)
@@ -449,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             result["lodo_dev"] = leave_one_day_out(rows, units, units is not None, args.boot, with_dev=True)
             if args.curve:
                 result["curve"] = label_curve(rows, units, units is not None)
+                result["curve_halves"] = label_curve(rows, units, units is not None, halves=True)
     else:
         print(f"no labelled sentences at {args.labels}; skipping the dev evaluation "
               "(pass --labels PATH)", file=sys.stderr)
@@ -476,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print(render_curve("labelled examples of the held-out day: train shipped + two days + N, test on the "
                                "rest of the third (macro-F1)", result["curve"]))
+            print()
+            print(render_curve("the same, fair to both ways of picking: N picked from half of the day's articles, "
+                               "tested on the other half, both ways round", result["curve_halves"]))
         if "cv_dev" in result:
             cv = result["cv_dev"]
             how = "folds by article" if cv["by_article"] else "stratified folds"

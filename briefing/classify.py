@@ -30,7 +30,7 @@ on a theme). The label with the highest probability wins; "none" means no theme.
 the matched terms and cues, the words that pushed towards each label, the nearest examples per theme and what
 decided.
 
-In a run (:func:`classify`) a fact is judged with its article: the facts around it vote (:func:`in_context`), and
+In a run (:func:`classify`) a fact is judged with its article: the facts around it and its title vote (:func:`in_context`), and
 the context-adjusted scores are what ``Fact.scores`` carries. :meth:`ThemeClassifier.predict` judges sentences
 alone (``briefing classify``).
 """
@@ -48,7 +48,7 @@ import numpy as np
 
 from .config import ClassifyConfig, Config, Theme
 from .errors import ConfigError
-from .models import Fact
+from .models import Article, Fact
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ class Params:
     """Share of a sentence's final probabilities that comes from its article neighbours (see :func:`in_context`);
     0 judges every sentence alone."""
     context_reach: int = 2
+    context_title: float = 0.5
+    """The article's title votes like a neighbour of this weight (a neighbour one sentence away weighs 1)."""
     """Neighbours up to this many sentences away vote."""
     context_decay: float = 0.5
     """Each step further away halves (by default) a neighbour's vote."""
@@ -633,40 +635,55 @@ class ThemeClassifier:
 
 
 def in_context(rows: np.ndarray, articles: Sequence, positions: Sequence[int],
-               params: Params = DEFAULT_PARAMS) -> np.ndarray:
+               params: Params = DEFAULT_PARAMS, titles: dict | None = None) -> np.ndarray:
     """Each row of label probabilities mixed with those of the sentences around it in the same article.
 
     ``rows[i]`` is sentence i's probability per label, ``articles[i]`` its article (any hashable) and
     ``positions[i]`` its sentence number there. A neighbour ``d`` sentences away (``d <= context_reach``) votes
-    with weight ``context_decay ** (d - 1)``; the votes are averaged and make up ``context_weight`` of the result,
+    with weight ``context_decay ** (d - 1)``, the article's title (``titles``: article -> its row) with weight
+    ``context_title``; the votes are averaged and make up ``context_weight`` of the result,
     the sentence itself the rest. A sentence with no neighbour keeps its own row. So a fragment ("Around 90 per
     cent of them are women and children.") leans towards the theme of the report it sits in, while a sentence
     that is clear on its own keeps its theme: its own row is the larger share and is usually far more confident
     than the average of its neighbours. Rows stay probabilities (each sums to what it summed to before)."""
     rows = np.asarray(rows, dtype=np.float64)
     out = rows.copy()
-    share, reach = params.context_weight, params.context_reach
-    if share <= 0 or reach <= 0 or len(rows) < 2:
+    share, reach = params.context_weight, max(params.context_reach, 0)
+    if share <= 0 or not len(rows):
         return out
-    members: dict = {}
-    for i, (article, pos) in enumerate(zip(articles, positions)):
-        members.setdefault(article, []).append((int(pos), i))
-    for group in members.values():
-        group.sort()
-        for a, (pos, i) in enumerate(group):
-            votes = np.zeros(rows.shape[1])
-            total = 0.0
-            for step in (-1, 1):
-                b = a + step
-                while 0 <= b < len(group) and abs(group[b][0] - pos) <= reach:
-                    d = abs(group[b][0] - pos)
-                    if d > 0:
-                        w = params.context_decay ** (d - 1)
-                        votes += w * rows[group[b][1]]
-                        total += w
-                    b += step
-            if total > 0:
-                out[i] = (1 - share) * rows[i] + share * votes / total
+    # Sorted by (article, position), a neighbour within reach is a few places away: shift the sorted rows by
+    # k = 1, 2, ... and keep the pairs of one article close enough, until a shift finds none (numpy, no loop
+    # per sentence: 7,000 facts in milliseconds).
+    keys = {a: n for n, a in enumerate(sorted(set(articles), key=str))}
+    art = np.array([keys[a] for a in articles], dtype=np.int64)
+    pos = np.asarray(positions, dtype=np.int64)
+    order = np.lexsort((pos, art))
+    art_s, pos_s, rows_s = art[order], pos[order], rows[order]
+    votes = np.zeros_like(rows_s)
+    total = np.zeros(len(rows_s))
+    for k in range(1, len(rows_s)):
+        same = art_s[k:] == art_s[:-k]
+        dist = pos_s[k:] - pos_s[:-k]
+        near = same & (dist <= reach)
+        if not near.any():
+            break
+        w = np.where(near & (dist > 0), params.context_decay ** np.maximum(dist - 1, 0), 0.0)
+        votes[k:] += w[:, None] * rows_s[:-k]  # the sentence k places before votes for the later one
+        votes[:-k] += w[:, None] * rows_s[k:]  # and the later one for it
+        total[k:] += w
+        total[:-k] += w
+    if titles and params.context_title > 0:
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        for n, a in enumerate(articles):
+            title = titles.get(a)
+            if title is not None:
+                votes[inverse[n]] += params.context_title * np.asarray(title, dtype=np.float64)
+                total[inverse[n]] += params.context_title
+    has = total > 0
+    mixed = rows_s.copy()
+    mixed[has] = (1 - share) * rows_s[has] + share * votes[has] / total[has, None]
+    out[order] = mixed
     return out
 
 
@@ -680,15 +697,26 @@ def get_classifier(config: Config) -> ThemeClassifier:
     return _cached(tuple(config.themes), config.classify)
 
 
-def classify(facts: list[Fact], config: Config) -> list[Fact]:
+def classify(facts: list[Fact], config: Config, articles: Sequence[Article] = ()) -> list[Fact]:
     """Each fact with .theme (a theme key or None) and .scores (via Fact.with_theme(theme, scores)), judged with
-    its article: the facts next to it vote (:func:`in_context`), so ``scores`` are the context-adjusted ones."""
+    its article: the facts next to it and the article's title (from ``articles``, when given) vote
+    (:func:`in_context`), so ``scores`` are the context-adjusted ones."""
     if not facts:
         return []
     clf = get_classifier(config)
     rows, nearest = clf.probabilities([f.text for f in facts])
-    rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params)
+    rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params,
+                      title_rows(clf, articles, {f.article_id for f in facts}))
     return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, clf.decide(rows, nearest))]
+
+
+def title_rows(clf: ThemeClassifier, articles: Sequence[Article], wanted: set[str] | None = None) -> dict:
+    """Article id -> label probabilities of its title (articles without a title, or not in ``wanted``, left out)."""
+    if clf.params.context_title <= 0:
+        return {}
+    titled = [a for a in articles if a.title.strip() and (wanted is None or a.id in wanted)]
+    rows, _ = clf.probabilities([a.title for a in titled])
+    return {a.id: row for a, row in zip(titled, rows)}
 
 
 def _embed_training(texts: list[str], kinds: list[str]) -> np.ndarray:

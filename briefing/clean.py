@@ -36,7 +36,12 @@ _BOILERPLATE_LINE = re.compile(
       | (?:updated|published|last\ updated)\ (?:on\ )?[\w ,:.]{3,60}
       | by\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3}(?:\ and\ [A-Z][\w.'-]+(?:\ [A-Z][\w.'-]+){0,3})?
       | (?:listen|play)\ (?:to\ )?(?:this\ )?(?:article|story|audio).{0,60}
-      | \d+\ min(?:ute)?s?\ read
+      | \d+\ min(?:ute)?s?\ read.{0,200}
+      | (?:this\ )?material\ may\ not\ be\ published.{0,200}
+      | (?:our\ )?standards:.{0,120}
+      | reporting\ by\ .{0,200}
+      | (?:writing|editing|additional\ reporting)\ by\ .{0,200}
+      | details:?
       | video\ from\ .{0,120}
       | (?:most\ )?(?:popular|trending|top\ stories|more\ from\ \w+).{0,80}
       | newsletter.{0,160}
@@ -47,6 +52,18 @@ _BOILERPLATE_LINE = re.compile(
 )
 # Spans removed inside a kept paragraph.
 _INLINE_NOISE = [
+    # Syndication notices and reading times glued to text: "This material may not be published, broadcast,
+    # rewritten or redistributed.", "1 minute read".
+    re.compile(r"\s*(?:This|The)? ?material may not be published, broadcast, rewritten,? or redistributed"
+               r"(?: in whole or in part)?(?: without (?:the )?(?:express )?(?:written )?permission[^.]*)?\.?",
+               re.IGNORECASE),
+    re.compile(r"\s*\b\d+ min(?:ute)?s? read\b", re.IGNORECASE),
+    # An agency dateline opening a paragraph: "KYIV, March 29 (Reuters) -", "LVIV, Ukraine (AP) —".
+    re.compile(r"^(?:[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,3},? ){1,3}(?:[A-Z][a-z]{2,8}\.? \d{1,2},? )?"
+               r"\((?:Reuters|AP|AFP|Reuters/\w+|dpa|UPI|Bloomberg|Xinhua|TASS|Interfax|ANI|PA)\)\s*[-—–]+\s*"),
+    re.compile(r"^\((?:Reuters|AP|AFP|dpa|UPI|Bloomberg|Xinhua|TASS|Interfax)\)\s*[-—–]+\s*"),
+    # A label before the text: "Details: ..." (aggregators), "UPDATE 2-".
+    re.compile(r"^(?:Details|Context|Background|Update|UPDATE \d+)\s*[:-]\s*(?=[A-Z\"“])"),
     re.compile(r"\s*\((?:photo|image|video|picture)[^)]{0,80}\)", re.IGNORECASE),
     re.compile(r"\s*\[(?:\+|more|read more|video|photo)[^\]]{0,60}\]", re.IGNORECASE),
     re.compile(r"\s*(?:Read more|READ MORE|Read More)\s*:?.{0,120}$"),
@@ -57,6 +74,17 @@ _SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "t
                 "as", "is", "are", "vs", "via", "over", "after", "into", "amid", "says", "say"}
 
 
+_CREDIT = re.compile(r"\b(?:getty images|afp via getty|shutterstock|reuters/\w+|ap photo|epa-efe|anadolu agency|"
+                     r"photo:|image:|credit:)", re.IGNORECASE)
+_CAPTION_CUES = re.compile(
+    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bin this (?:photo|picture|image)\b|\bposes?\b|"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\.?$")
+
+
+def _is_caption(para: str) -> bool:
+    return len(para) < 320 and bool(_CAPTION_CUES.search(para))
+
+
 @dataclass(frozen=True)
 class Cleaned:
     text: str
@@ -64,10 +92,17 @@ class Cleaned:
     """Paragraphs or spans removed."""
 
 
-def clean(text: str) -> Cleaned:
-    """The article's text without page noise, paragraphs separated by one blank line."""
+def clean(text: str, title: str = "") -> Cleaned:
+    """The article's text without page noise, paragraphs separated by one blank line. With the article's
+    ``title`` known, a paragraph that repeats it (the headline line of the page) is dropped too."""
     text = _normalise(text)
     paragraphs = _paragraphs(text)
+    if title:
+        before = len(paragraphs)
+        paragraphs = [(g, p) for g, p in paragraphs if not _is_title(p, title)]
+        title_dropped = before - len(paragraphs)
+    else:
+        title_dropped = 0
     kept: list[str] = []
     dropped = 0
     gap_before = [g for g, _ in paragraphs]
@@ -82,12 +117,31 @@ def clean(text: str) -> Cleaned:
             continue
         if _is_noise_paragraph(para, i, len(paragraphs), gap_before):
             dropped += 1
+            # A photo credit closes a caption: the short descriptive paragraph just before it goes too.
+            if kept and _CREDIT.search(para) and kept[-1] == paragraphs[i - 1][1] and _is_caption(kept[-1]):
+                kept.pop()
+                dropped += 1
             continue
         cleaned, n = _clean_inline(para)
         dropped += n
         if cleaned:
             kept.append(cleaned)
-    return Cleaned("\n\n".join(kept), dropped)
+    return Cleaned("\n\n".join(kept), dropped + title_dropped)
+
+
+def _is_title(para: str, title: str) -> bool:
+    """The page's headline line: the title again, word for word or nearly (a dropped quote mark, a suffix)."""
+    from rapidfuzz import fuzz
+
+    a, b = _key(para), _key(title)
+    if not a or not b:
+        return False
+    return a == b or (len(a) <= 1.3 * len(b) and fuzz.ratio(a, b) >= 90) or (
+        not _SENTENCE_END.search(para) and len(a) <= len(b) + 40 and a.startswith(b))
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _normalise(text: str) -> str:

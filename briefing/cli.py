@@ -451,7 +451,7 @@ def _cmd_extract(args) -> int:
     if not articles.articles:
         print("error: no usable article in the input", file=sys.stderr)
         return EXIT_ERROR
-    facts = classify(list(extract(articles.articles, config).facts), config)
+    facts = classify(list(extract(articles.articles, config).facts), config, articles.articles)
     out = sys.stdout
     for fact in facts:
         out.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")

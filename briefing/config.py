@@ -90,7 +90,8 @@ class ClassifyConfig:
     """Learn from the labelled example sentences that ship with the project, as well as the config's."""
     examples_file: Path | None = None
     """The desk's own labelled sentences, JSONL or YAML (``{"text", "label"}`` per row; label a theme key or
-    "none"), learnt alongside the shipped examples."""
+    "none"), learnt alongside the shipped examples. ``briefing label`` appends to it (and creates it); a file
+    that does not exist yet is a warning, not an error."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,8 @@ class HistoryConfig:
     else ``<output>/history.sqlite``."""
     lookback_days: int = 7
     """Earlier days compared against."""
+    show_reported: bool = False
+    """Also show events already reported with nothing new (marked ``reported``); by default they are left out."""
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,18 @@
-"""Merge the same fact reported by several articles into one item that lists every source.
+"""Group the day's facts into events and make one item per event, with every source that reported it.
 
-Two facts are the same when their sentence embeddings are close (machine-reworded paraphrases included) or
-their wording is nearly identical (syndicated copies, light edits), and nothing tells them apart:
-
-* different places named, or event dates more than a day apart;
-* different targets of an attack ("a strike on a market" vs "a strike on the administration building"), even in
-  the same city;
-* the same kind of figure with different values (5 killed vs 12 killed) and no shared target to show that one
-  is an updated toll of the other.
-
-Candidates are blocked by theme. Inside a block each fact is compared with a few anchors (members) of every
-cluster found so far through one matrix-vector product; above a few thousand facts a block switches to
-deterministic random-hyperplane LSH buckets (fixed seed) so that only anchors sharing a bucket are compared.
+"The same event" is decided by ``briefing.events`` (one owner of the test and its thresholds): facts of every
+theme, and facts the classifier left without one, are grouped first into statements (copies and rewrites of
+one sentence) and then into events (the strike, its toll and the reactions to it). An event's theme is the
+weighted vote of its facts' theme scores; an event no fact gave a theme to is set aside as unthemed.
 
 Support: every article is mapped to a *story* — articles that share most of their facts almost word for word
 (syndicated or machine-reworded copies of one wire story) are one story — and an item's independent outlets
 are its distinct stories (two articles of one outlet count once). An item whose every fact is a party's own
 claim ("Russia's defence ministry said…") is a ``claim`` however many outlets repeat it.
+
+An item's text is one complete sentence, the clearest report of the event: not a headline or the article's
+own title, from an original rather than a reworded copy, central to what the sources say, naming its place,
+attributed and short; the attribution the speaker line already shows is cut ("…, the governor said").
 """
 
 from __future__ import annotations
@@ -30,50 +26,14 @@ from typing import Sequence
 
 import numpy as np
 
+from . import events
 from .config import Config
 from .models import Article, Fact, Item, Support
 
 log = logging.getLogger(__name__)
 
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
-# Above this the sentences say the same thing whatever the place guard says (the NER may have missed one).
-_NEAR_CERTAIN = 0.93
-# Below the merge threshold by at most this much, two facts still merge when anchored by a shared place,
-# a shared attack target and a shared kind of figure (an updated toll worded differently).
-_ANCHORED_MARGIN = 0.08
-# Same kind of figure, different values, no shared target: only merge above this similarity.
-_FIGURE_CONFLICT_SIM = 0.9
-# Anchors kept per cluster (the seed and the members least like it), compared with each new fact.
-_ANCHORS_PER_CLUSTER = 3
-_CANDIDATES = 8
-# Blocks larger than this use LSH buckets to find candidate anchors.
-_LSH_MIN_BLOCK = 3000
-_LSH_TABLES, _LSH_BITS = 8, 10
-# Two articles are copies of one story when at least this share of the smaller one's facts are merged with
-# the other's, and the merged pairs read as copies (near-identical wording or embedding).
-_COPY_SHARE = 0.5
-_COPY_SIM = 0.9
-_COPY_RATIO = 85.0
-
-_ATTACK = re.compile(
-    r"\b(strik\w*|struck|hit|hits|hitting|attack\w*|shell\w*|bomb\w*|missiles?|rockets?|airstrikes?|"
-    r"air\s+strikes?|target\w*|destroy\w*|damag\w*|raid\w*|explosions?|blasts?|fire\w*)\b",
-    re.IGNORECASE,
-)
-# What an attack hits: a generic vocabulary of news targets, compared by 5-letter stems.
-_TARGET_WORDS = (
-    "market", "bazaar", "building", "hospital", "clinic", "school", "kindergarten", "university", "theatre",
-    "theater", "station", "depot", "plant", "factory", "base", "airport", "airfield", "bridge", "port", "mall",
-    "shopping", "supermarket", "store", "shop", "bakery", "church", "cathedral", "mosque", "synagogue",
-    "apartment", "residential", "house", "homes", "administration", "administrative", "headquarters",
-    "barracks", "warehouse", "refinery", "tower", "maternity", "shelter", "train", "railway", "convoy", "dam",
-    "substation", "stadium", "hotel", "office", "embassy", "checkpoint", "prison", "reactor", "pipeline", "ship",
-    "vessel", "cruiser", "bus", "car", "queue", "bread", "park", "square", "museum", "library", "village",
-    "district", "neighbourhood", "neighborhood", "port", "harbour", "harbor", "oil", "fuel", "ammunition",
-    "arsenal", "airbase", "command", "hostel", "dormitory", "nursing", "cafe", "restaurant",
-)
-_TARGET_STEMS = frozenset(w[:5] for w in _TARGET_WORDS)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# An item's text aims at this many words at most (longer sentences are chosen only when nothing shorter says it).
+TEXT_WORDS = 35
 
 
 @dataclass(frozen=True)
@@ -85,213 +45,53 @@ class Merged:
 
 
 def dedupe(facts: Sequence[Fact], articles: Sequence[Article], config: Config) -> Merged:
-    """Themed facts grouped into items (one per event or statement); facts with no theme are set aside."""
+    """Facts grouped into items, one per event; facts of events no fact gave a theme to are set aside."""
     from .embed import embed
 
-    themed = [f for f in facts if f.theme]
-    unthemed = tuple(f for f in facts if not f.theme)
-    if not themed:
-        return Merged((), unthemed, {})
-    vectors = embed([f.text for f in themed])
-    clusters = cluster_facts(themed, vectors, config)
+    facts = list(facts)
+    if not facts:
+        return Merged((), (), {})
+    vectors = embed([f.text for f in facts])
+    params = events.Params.from_config(config)
+    groups = events.group(facts, vectors, params)
     by_id = {a.id: a for a in articles}
-    copies = copy_groups(themed, clusters, vectors, by_id)
-    items = [_item(themed, members, by_id, copies) for members in clusters]
-    items.sort(key=lambda it: it.id)
-    return Merged(tuple(items), unthemed, copies)
-
-
-# ------------------------------------------------------------------------------------------------ clustering
-
-
-def cluster_facts(facts: Sequence[Fact], vectors: np.ndarray, config: Config) -> list[list[int]]:
-    """Greedy single-pass clustering inside each theme block: a fact joins the most similar compatible
-    cluster (compared through its anchors), else it seeds a new cluster. Deterministic: input order only."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, fact in enumerate(facts):
-        blocks[fact.theme or ""].append(i)
-    clusters: list[list[int]] = []
-    for key in sorted(blocks):
-        clusters.extend(_cluster_block(facts, vectors, blocks[key], config))
-    return clusters
-
-
-def _cluster_block(facts: Sequence[Fact], vectors: np.ndarray, members: list[int], config: Config) -> list[list[int]]:
-    lsh = _Lsh(vectors.shape[1]) if len(members) > _LSH_MIN_BLOCK else None
-    anchors: list[int] = []  # fact indices
-    anchor_cluster: list[int] = []  # cluster number of each anchor
-    out: list[list[int]] = []
-    n_anchors: list[int] = []  # anchors per cluster
-    for i in members:
-        chosen = -1
-        if anchors:
-            cand = np.array(lsh.candidates(vectors[i]), dtype=np.int64) if lsh else np.arange(len(anchors))
-            if cand.size:
-                sims = vectors[[anchors[c] for c in cand]] @ vectors[i]
-                order = np.argsort(-sims, kind="stable")[:_CANDIDATES]
-                tried: set[int] = set()
-                for j in order:
-                    c = anchor_cluster[cand[j]]
-                    if c in tried:
-                        continue
-                    tried.add(c)
-                    if same_event(facts[anchors[cand[j]]], facts[i], float(sims[j]), config) and \
-                            all(_compatible_member(facts[m], facts[i]) for m in out[c]):
-                        chosen = c
-                        break
-        if chosen >= 0:
-            out[chosen].append(i)
-            if n_anchors[chosen] < _ANCHORS_PER_CLUSTER:
-                seed = out[chosen][0]
-                # Keep members that read differently from the seed: they reach paraphrases the seed misses.
-                if float(vectors[seed] @ vectors[i]) < 0.95:
-                    anchors.append(i)
-                    anchor_cluster.append(chosen)
-                    n_anchors[chosen] += 1
-                    if lsh:
-                        lsh.add(vectors[i], len(anchors) - 1)
-        else:
-            out.append([i])
-            anchors.append(i)
-            anchor_cluster.append(len(out) - 1)
-            n_anchors.append(1)
-            if lsh:
-                lsh.add(vectors[i], len(anchors) - 1)
-    return out
-
-
-class _Lsh:
-    """Random-hyperplane LSH with a fixed seed: the same input always gives the same buckets."""
-
-    def __init__(self, dim: int) -> None:
-        rng = np.random.default_rng(20220329)
-        self.planes = rng.standard_normal((_LSH_TABLES, _LSH_BITS, dim)).astype(np.float32)
-        self.tables: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(_LSH_TABLES)]
-        self.weights = (1 << np.arange(_LSH_BITS)).astype(np.int64)
-
-    def _keys(self, v: np.ndarray) -> list[int]:
-        bits = (self.planes @ v) > 0
-        return [int(k) for k in bits.astype(np.int64) @ self.weights]
-
-    def add(self, v: np.ndarray, anchor: int) -> None:
-        for table, key in zip(self.tables, self._keys(v)):
-            table[key].append(anchor)
-
-    def candidates(self, v: np.ndarray) -> list[int]:
-        found: set[int] = set()
-        for table, key in zip(self.tables, self._keys(v)):
-            found.update(table.get(key, ()))
-        return sorted(found)
-
-
-def same_event(a: Fact, b: Fact, sim: float, config: Config) -> bool:
-    """Do facts ``a`` and ``b`` (cosine similarity ``sim``) report the same event or statement?"""
-    from rapidfuzz import fuzz
-
-    verbatim = fuzz.ratio(_norm(a.text), _norm(b.text)) >= config.merge.syndicated_threshold
-    if a.article_id == b.article_id:
-        # One article restating itself is still one source; merge only what is said twice.
-        return (verbatim or sim >= _NEAR_CERTAIN) and not _conflict(a, b, sim)
-    if _conflict(a, b, sim):
-        return False
-    if verbatim or sim >= config.merge.threshold:
-        return True
-    if sim >= config.merge.threshold - _ANCHORED_MARGIN:
-        return bool(_places(a) & _places(b)) and bool(_targets(a.text) & _targets(b.text)) \
-            and bool(_figure_categories(a) & _figure_categories(b))
-    return False
-
-
-def _compatible_member(m: Fact, f: Fact) -> bool:
-    """A new fact must not contradict any member of the cluster it joins (targets, places, dates)."""
-    ta, tb = _targets(m.text), _targets(f.text)
-    if ta and tb and not (ta & tb):
-        return False
-    if m.date and f.date and abs((m.date - f.date).days) > 1:
-        return False
-    return True
-
-
-def _conflict(a: Fact, b: Fact, sim: float) -> bool:
-    """Something that tells two similar sentences apart as two events."""
-    if a.date and b.date and abs((a.date - b.date).days) > 1:
-        return True
-    ta, tb = _targets(a.text), _targets(b.text)
-    if ta and tb and not (ta & tb):
-        # Two strikes on two different targets are two events, even in one city.
-        return True
-    if sim < _NEAR_CERTAIN:
-        pa, pb = _places(a), _places(b)
-        # Two strikes in two different cities are two events, however alike the sentences read.
-        if pa and pb and not (pa & pb):
-            return True
-        if _figures_conflict(a, b) and not (ta & tb) and sim < _FIGURE_CONFLICT_SIM:
-            return True
-    return False
-
-
-def _figures_conflict(a: Fact, b: Fact) -> bool:
-    """Same kind of figure given with clearly different values (and no value in common)."""
-    by_a: dict[str, set[float]] = defaultdict(set)
-    by_b: dict[str, set[float]] = defaultdict(set)
-    for f in a.figures:
-        by_a[f.category or f.unit].add(f.value)
-    for f in b.figures:
-        by_b[f.category or f.unit].add(f.value)
-    for cat in set(by_a) & set(by_b):
-        if cat in ("", "other", "money"):
+    copies = copy_groups(facts, groups, vectors, by_id, params)
+    items: list[Item] = []
+    unthemed: list[Fact] = []
+    for members in groups:
+        theme = events.theme_of([facts[i] for i in members])
+        if theme is None:
+            unthemed.extend(facts[i] for i in members)
             continue
-        if not (by_a[cat] & by_b[cat]):
-            return True
-    return False
-
-
-def _figure_categories(f: Fact) -> set[str]:
-    return {fig.category or fig.unit for fig in f.figures}
-
-
-def _places(f: Fact) -> set[str]:
-    return {_norm(e.text).removeprefix("the ") for e in f.entities if e.label in _PLACE_LABELS}
-
-
-def _targets(text: str) -> frozenset[str]:
-    """Stems of what an attack in the sentence hit ("market", "build"+"admin"...), from the attack word on."""
-    m = _ATTACK.search(text)
-    if not m:
-        return frozenset()
-    words = _WORD.findall(text[m.start():])
-    return frozenset(w.lower()[:5] for w in words if w.lower()[:5] in _TARGET_STEMS)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+        items.append(_item(facts, members, vectors, theme, by_id, copies))
+    items.sort(key=lambda it: it.id)
+    return Merged(tuple(items), tuple(unthemed), copies)
 
 
 # ---------------------------------------------------------------------------------------------- copies, items
 
 
-def copy_groups(facts: Sequence[Fact], clusters: list[list[int]], vectors: np.ndarray,
-                articles: dict[str, Article]) -> dict[str, str]:
+def copy_groups(facts: Sequence[Fact], groups: list[list[int]], vectors: np.ndarray,
+                articles: dict[str, Article], params: events.Params = events.Params()) -> dict[str, str]:
     """Articles that share most of their facts, worded as copies, with an earlier article are copies of one
     story (syndicated, lightly edited or machine-reworded wire copy): they count as one outlet.
     Returns article id -> the id of the story's first article (only for articles that are copies)."""
-    from rapidfuzz import fuzz
-
     per_article: dict[str, int] = defaultdict(int)
     for fact in facts:
         per_article[fact.article_id] += 1
-    shared: dict[tuple[str, str], list[bool]] = defaultdict(list)
-    for members in clusters:
-        first: dict[str, int] = {}
-        for i in members:
-            first.setdefault(facts[i].article_id, i)
-        ids = sorted(first)
-        for x in range(len(ids)):
-            for y in range(x + 1, len(ids)):
-                i, j = first[ids[x]], first[ids[y]]
-                copy_like = float(vectors[i] @ vectors[j]) >= _COPY_SIM or \
-                    fuzz.ratio(_norm(facts[i].text), _norm(facts[j].text)) >= _COPY_RATIO
-                shared[(ids[x], ids[y])].append(copy_like)
+    # (article x, article y) -> facts of x that have a copy in y
+    copied: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for members in groups:
+        if len({facts[i].article_id for i in members}) < 2:
+            continue
+        sims = vectors[members] @ vectors[members].T
+        texts = {i: events.Anchors(text=events.normalise(facts[i].text)) for i in members}
+        for x, i in enumerate(members):
+            for y, j in enumerate(members):
+                ai, aj = facts[i].article_id, facts[j].article_id
+                if ai != aj and i not in copied[(ai, aj)] and events.copy_like(texts[i], texts[j], float(sims[x, y]),
+                                                                                params):
+                    copied[(ai, aj)].add(i)
     order = _article_order(articles)
     parent: dict[str, str] = {}
 
@@ -300,10 +100,12 @@ def copy_groups(facts: Sequence[Fact], clusters: list[list[int]], vectors: np.nd
             a = parent[a]
         return a
 
-    for (a, b), pairs in sorted(shared.items()):
+    for (a, b) in sorted(copied):
+        if a > b:
+            continue
+        n = min(len(copied[(a, b)]), len(copied.get((b, a), ())))
         smaller = min(per_article[a], per_article[b])
-        copied = sum(pairs)
-        if smaller and copied >= 2 and copied / smaller >= _COPY_SHARE:
+        if smaller and n >= 2 and n / smaller >= params.copy_share:
             ra, rb = root(a), root(b)
             if ra != rb:
                 first, second = sorted((ra, rb), key=order)
@@ -319,19 +121,21 @@ def _article_order(articles: dict[str, Article]):
     return key
 
 
-def _item(facts: Sequence[Fact], members: list[int], articles: dict[str, Article], copies: dict[str, str]) -> Item:
+def _item(facts: Sequence[Fact], members: list[int], vectors: np.ndarray, theme: str,
+          articles: dict[str, Article], copies: dict[str, str]) -> Item:
     group = [facts[i] for i in members]
-    best = max(group, key=_representative_score)
+    best = representative(group, vectors[members], articles, copies)
     ordered = sorted(group, key=_source_order(articles))
     sources = tuple(dict.fromkeys(f.article_id for f in ordered))
+    speaker = best.speaker
     return Item(
         id=best.id,
-        text=best.text,
-        theme=best.theme,
-        facts=tuple(ordered),
+        text=shorten(best.text, speaker),
+        theme=theme,
+        facts=(best,) + tuple(f for f in ordered if f is not best),
         sources=sources,
-        speaker=best.speaker or next((f.speaker for f in group if f.speaker), None),
-        figures=tuple(dict.fromkeys(fig for f in ordered for fig in f.figures)),
+        speaker=speaker,
+        figures=tuple(dict.fromkeys(fig for f in (best, *ordered) for fig in f.figures)),
         date=min((f.date for f in group if f.date), default=None),
         hedged=all(f.hedged for f in group),
         support=support_of(group, articles, copies),
@@ -350,7 +154,7 @@ def support_of(facts: Sequence[Fact], articles: dict[str, Article], copies: dict
         # The same long sentence word for word in two outlets is one wire story, printed twice.
         body = _unquoted(fact.text)
         if len(body.split()) >= 12 and any(
-                fuzz.ratio(_norm(body), _norm(_unquoted(f.text))) >= 95 for _, f in stories):
+                fuzz.ratio(events.normalise(body), events.normalise(_unquoted(f.text))) >= 95 for _, f in stories):
             continue
         stories.append((key, fact))
     outlets = len(stories)
@@ -375,15 +179,80 @@ def _outlet_key(article_id: str, articles: dict[str, Article], copies: dict[str,
     return outlet if outlet and not outlet.startswith("unknown") else root
 
 
-def _representative_score(fact: Fact) -> tuple:
-    words = len(fact.text.split())
-    # Clear, attributed, with figures, of news length, and early in its article.
-    length_fit = -abs(words - 28) / 28
-    return (
-        bool(fact.speaker) + bool(fact.figures) + (not fact.hedged) + length_fit - 0.05 * min(fact.index, 10),
-        -fact.index,
-        fact.id,
-    )
+def representative(group: Sequence[Fact], vectors: np.ndarray, articles: dict[str, Article],
+                   copies: dict[str, str]) -> Fact:
+    """The fact whose sentence best tells the event (see the module docstring)."""
+    n = len(group)
+    central = (vectors @ vectors.T).sum(axis=1) - 1.0 if n > 1 else np.ones(1)
+    central = central / max(n - 1, 1)
+    has_place = any(e.label in ("GPE", "LOC", "FAC") for f in group for e in f.entities)
+
+    def score(k: int) -> tuple:
+        fact = group[k]
+        words = len(fact.text.split())
+        article = articles.get(fact.article_id)
+        value = 1.5 * float(central[k]) if n > 1 else 0.0
+        value += 0.5 * bool(fact.speaker) + 0.4 * bool(fact.figures) + 0.3 * (not fact.hedged)
+        value -= 0.05 * min(fact.index, 10)
+        value -= 0.04 * max(0, words - TEXT_WORDS) + 0.04 * max(0, 12 - words)
+        if has_place and not any(e.label in ("GPE", "LOC", "FAC") for e in fact.entities):
+            value -= 1.0  # "At least 12 people were killed" says nothing without where
+        if not complete_sentence(fact.text) or (article is not None and _is_title(fact.text, article.title)):
+            value -= 3.0
+        if fact.article_id in copies:
+            value -= 0.3  # a reworded copy: the original reads cleaner
+        return (value, -fact.index, fact.id)
+
+    return group[max(range(n), key=score)]
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*$")
+
+
+def complete_sentence(text: str) -> bool:
+    """Starts like a sentence and ends with one: not a headline, a caption or a line cut off."""
+    text = text.strip()
+    return bool(text) and (text[0].isupper() or text[0] in "\"“‘'(0123456789") and bool(_SENTENCE_END.search(text)) \
+        and not text.endswith(("...", "…"))
+
+
+def _is_title(text: str, title: str) -> bool:
+    if not title:
+        return False
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(events.normalise(text), events.normalise(title)) >= 90
+
+
+_SAID = r"(?:said|says|told [\w ]{1,20}|reported|reports|added|wrote|stated|announced|noted)"
+_TRAILING_ATTRIBUTION = re.compile(
+    r"(?P<end>[,.!?]?[\"”’]?),? (?:(?:according to|citing) (?P<a>[^,;\"“”]{2,70})|"
+    r"(?P<b>[^,;\"“”]{2,70}) " + _SAID + r"(?: on \w+day| late \w+| earlier| today| yesterday)?)\.$")
+_LEADING_ATTRIBUTION = re.compile(r"^According to (?P<a>[^,;\"“”]{2,70}), (?P<rest>\S)")
+
+
+def shorten(text: str, speaker: str | None) -> str:
+    """The sentence without the attribution the item's speaker line already shows ("…, the governor said.")."""
+    if not speaker:
+        return text
+    key = speaker.split()[-1].lower().strip("'’s") if speaker.split() else ""
+    m = _TRAILING_ATTRIBUTION.search(text)
+    if m:
+        who = (m.group("a") or m.group("b") or "").lower()
+        pronoun = who in ("he", "she", "they", "it") or who.startswith(("he ", "she ", "they "))
+        if (key and key in who) or pronoun:
+            body = text[:m.start()]
+            if len(body.split()) >= 6:
+                end = m.group("end") or ""
+                quote = end[-1] if end and end[-1] in "\"”’" else ""
+                body = body.rstrip(",;: ")
+                return (body + ("." if not body.endswith((".", "!", "?")) else "") + quote) if quote \
+                    else body.rstrip(".!?") + "."
+    m = _LEADING_ATTRIBUTION.match(text)
+    if m and key and key in m.group("a").lower() and len(text[m.start("rest"):].split()) >= 6:
+        rest = text[m.start("rest"):]
+        return rest[0].upper() + rest[1:]
+    return text
 
 
 def _source_order(articles: dict[str, Article]):

@@ -12,7 +12,8 @@ Conservative by design (a false dispute is worse than a missed one). Two items a
 3. one of them carries a contradiction cue ("not", "rather than", "denied", "dismissed", "no sign of",
    "despite … claims"…) and the other none, and the words right after the cue name what the other item is
    about as a shared concept ("regrouping, not a withdrawal" answers "scale down its operations");
-4. they are on one topic: moderately similar embeddings, or a shared named entity besides the sides.
+4. they are on one topic: moderately similar embeddings, or a shared named entity besides the sides
+   (``events.same_topic``: the thresholds live with the rest of "same event").
 """
 
 from __future__ import annotations
@@ -154,8 +155,6 @@ _REPORTING = re.compile(
 # Concepts every war story touches: a cue about them says nothing about one particular claim.
 _TOO_COMMON = frozenset({"attack", "casualties"})
 _INITIALISMS = frozenset({"us", "u.s.", "uk", "u.k.", "eu", "un", "idf", "rsf", "usa"})
-_TOPIC_SIM = 0.45
-_TOPIC_SIM_WITH_ENTITY = 0.3
 _CUE_WINDOW = 10
 _NEGATION_WINDOW = 3
 
@@ -167,6 +166,7 @@ def find_disputes(items: Sequence[Item]) -> list[Item]:
     if len(items) < 2:
         return items
     from .embed import embed
+    from .events import same_topic
 
     vectors = embed([it.text for it in items])
     sides = [side_of(it) for it in items]
@@ -194,7 +194,7 @@ def find_disputes(items: Sequence[Item]) -> list[Item]:
                 if not _answers(cues[b], concepts[a], stems[a]):
                     continue
                 shared = (entities[a] & entities[b]) - _GENERIC_ENTITIES
-                if sim >= _TOPIC_SIM or (sim >= _TOPIC_SIM_WITH_ENTITY and shared):
+                if same_topic(sim, bool(shared)):
                     if sim > best_sim:
                         best, best_sim = a, sim
             if best >= 0:

@@ -269,7 +269,7 @@ def _from_text(text: str, name: str, out: _Collector) -> Article:
 def _make(name: str, text: str, *, title: str, outlet: str, url: str, published: dt.date | None,
           article_id: str | None = None) -> Article:
     """Every article is made here, whatever its source: the metadata capped and cleaned (``_meta``)."""
-    cleaned = clean(_BIDI.sub("", text))
+    cleaned = clean(_BIDI.sub("", text), title=_meta(title, MAX_TITLE))
     body = cleaned.text
     title = _meta(title, MAX_TITLE)
     if not title:

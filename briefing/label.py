@@ -73,7 +73,7 @@ def candidates(config: Config, date: dt.date, inputs: Sequence[str | Path] | Non
                limit: int = 20) -> list[Candidate]:
     """The day's ``limit`` least certain facts, least certain first, leaving out sentences already in the
     examples file and near-copies of one already chosen. Raises NoInputError when there is no article."""
-    from .classify import NONE, get_classifier, in_context, load_labelled_file
+    from .classify import get_classifier, in_context, load_labelled_file, title_rows
     from .embed import embed
     from .errors import NoInputError
     from .extract import extract
@@ -88,7 +88,8 @@ def candidates(config: Config, date: dt.date, inputs: Sequence[str | Path] | Non
         return []
     clf = get_classifier(config)
     rows, _ = clf.probabilities([f.text for f in facts])
-    rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params)
+    rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params,
+                      title_rows(clf, articles))
     gaps = margins(rows)
     path = config.classify.examples_file
     known = {_norm(t) for t, _ in load_labelled_file(path)} if path and path.exists() else set()

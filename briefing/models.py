@@ -118,7 +118,13 @@ class Item:
     support: Support
     score: float = 0.0
     novelty: str = "new"
-    """"new", "updated" (new figures or sources on a known event) or "reported"."""
+    """"new", "updated" (a real development on a known event) or "reported" (known, nothing changed)."""
+    first_reported: dt.date | None = None
+    """The first date an earlier briefing's history holds this event (None when new)."""
+    previous: tuple[tuple[str, float], ...] = ()
+    """For an updated figure: the (category, value) pairs reported before for the measures that changed."""
+    changes: tuple[str, ...] = ()
+    """What makes an ``updated`` event updated: "figure", "actor", "place", "outlets"."""
     disputed_by: tuple["Item", ...] = ()
     """Contradicting claims on the same point, shown side by side."""
 
@@ -196,6 +202,9 @@ class Briefing:
     quotes: tuple[Quote, ...]
     stats: Stats
     since_yesterday: tuple[Item, ...] = ()
+    """One line per new or updated shown event; each Item's text is a generated change line."""
+    events: tuple[Item, ...] = ()
+    """Every event of the day, shown or not (for the history and ``briefing.json``'s ``events``)."""
     warnings: tuple[str, ...] = field(default=())
 
 

@@ -84,7 +84,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
         facts = extract(articles.articles, config)
     with timer.stage("classify"):
-        themed = classify(list(facts.facts), config)
+        themed = classify(list(facts.facts), config, articles.articles)
     with timer.stage("dedupe"):
         merged = dedupe(themed, articles.articles, config)
         items = find_disputes(merged.items)

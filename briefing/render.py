@@ -136,7 +136,9 @@ def to_json(briefing: Briefing) -> dict:
         "quotes": [{"speaker": q.speaker, "text": q.text, "sources": list(q.sources)} for q in briefing.quotes],
         "sources": [{"id": s.id, "number": s.number, "title": s.title, "outlet": s.outlet, "url": s.url,
                      "published": _iso(s.published), "path": s.path} for s in briefing.sources],
-        "since_yesterday": [_item_json(i) for i in briefing.since_yesterday],
+        "since_yesterday": [{"id": i.id, "text": i.text, "theme": i.theme, "novelty": i.novelty,
+                             "sources": list(i.sources)} for i in briefing.since_yesterday],
+        "events": [_event_json(i) for i in briefing.events],
         "stats": asdict(briefing.stats),
         "warnings": list(briefing.warnings),
         "source_ids": ids,
@@ -510,9 +512,30 @@ def _item_json(item: Item) -> dict:
         "date": _iso(item.date),
         "support": {"outlets": item.support.outlets, "kind": item.support.kind},
         "novelty": item.novelty,
+        "first_reported": _iso(item.first_reported),
+        "previous": [{"category": c, "value": v} for c, v in item.previous] if item.novelty == "updated" else [],
+        "changes": list(item.changes),
         "hedged": item.hedged,
         "disputed_by": [_item_json(d) for d in item.disputed_by],
         "score": round(float(item.score), 4),
+    }
+
+
+def _event_json(item: Item) -> dict:
+    """One event of the day, shown or not, compact: what ``briefing history rebuild`` needs."""
+    from .events import anchors_of, pool
+
+    return {
+        "id": item.id,
+        "text": item.text,
+        "theme": item.theme,
+        "sources": list(item.sources),
+        "support": {"outlets": item.support.outlets, "kind": item.support.kind},
+        "figures": [{"value": f.value, "category": f.category or f.unit} for f in item.figures],
+        "novelty": item.novelty,
+        "first_reported": _iso(item.first_reported),
+        "anchors": pool(anchors_of(f) for f in item.facts).to_json(),
+        "facts": list(dict.fromkeys(f.text for f in item.facts)),
     }
 
 

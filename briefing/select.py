@@ -13,15 +13,14 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Sequence
 
-import numpy as np
 
 from .config import Config
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
-# Two picked items closer than this say the same thing; the lower-scored one is dropped.
-_REDUNDANT = 0.72
-# Closer than this and about the same place with the same figure or speaker: the same thing reworded.
-_RELATED = 0.6
+# Items of one article a section shows at most, unless nothing else qualifies.
+PER_ARTICLE = 2
+# A quote is shown only when at most this share of its words already stand in a shown line.
+_QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
 _KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
@@ -32,7 +31,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
-    fresh = [it for it in items if _presentable(it, config) and it.novelty != "reported"]
+    fresh = [it for it in items if _presentable(it, config)
+             and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
     for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme), budget):
@@ -51,30 +51,56 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     stats = replace(stats, words_out=words_out)
     return Briefing(date=date, title=config.title, generated_at=generated_at, takeaways=tuple(takeaways),
                     sections=sections, sources=sources, key_figures=figures, quotes=quotes, stats=stats,
-                    since_yesterday=since_yesterday(shown, items))
+                    since_yesterday=since_yesterday(shown, items, articles=articles, themes=config.themes),
+                    events=tuple(items))
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
-    """Items scored (``score_item``) and picked best first, skipping any that says what a picked one said,
-    until ``budget_words`` words are picked (None: no budget) with at most ``per_theme`` per theme.
+    """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
+    (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
+    ``per_theme`` per theme and ``PER_ARTICLE`` per theme from one article (more only when nothing else is left).
     Works without themes (every item's theme None): the benchmark's theme-free mode."""
     from .embed import embed
+    from .events import Params, anchors_of, pool, same_event
 
     scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
+    anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
+    params = Params()
     picked: list[Item] = []
+    held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
+    per_article: dict[tuple[str | None, str], int] = defaultdict(int)
     words = 0
+
+    def redundant(it: Item) -> bool:
+        return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
+                   for p in picked)
+
+    def take(it: Item) -> None:
+        nonlocal words
+        picked.append(it)
+        counts[it.theme] += 1
+        per_article[(it.theme, it.facts[0].article_id)] += 1
+        words += len(it.text.split())
+
     for it in scored:
         if budget_words is not None and words >= budget_words:
             break
         if per_theme is not None and counts[it.theme] >= per_theme:
             continue
-        if _redundant(it, picked, vectors):
+        if redundant(it):
             continue
-        picked.append(it)
-        counts[it.theme] += 1
-        words += len(it.text.split())
+        if per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+            held.append(it)
+            continue
+        take(it)
+    # Nothing else qualified: a section may show a third item of one article rather than stay short.
+    for it in held:
+        if budget_words is not None and words >= budget_words:
+            break
+        if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
+            take(it)
     return picked
 
 
@@ -96,25 +122,85 @@ def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
     return [it for it in ranked if it.id in keep]
 
 
-def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 5) -> tuple[Item, ...]:
-    """The shown items that are new or updated since earlier briefings, updated ones first. Empty when no item
-    of the day matched the history (a first run: everything would be "new", which says nothing)."""
+def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8, articles: Sequence[Article] = (),
+                    themes: Sequence = ()) -> tuple[Item, ...]:
+    """One short generated line per shown event that is new or updated since earlier briefings, updated ones
+    first: the change for an update ("Update, Mykolaiv: killed now 15 (12 on 29 Mar)."), where and what for a
+    new one ("New, Mariupol: 2,000 evacuated."). Never a copy of an item's text. Empty when no
+    event of the day matched the history (a first run: everything would be "new", which says nothing)."""
     if not any(it.novelty in ("updated", "reported") for it in items):
         return ()
+    titles = {a.id: a.title for a in articles}
+    theme_titles = {t.key: t.heading for t in themes}
+    shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    return tuple(fresh[:limit])
+    out: dict[str, Item] = {}
+    for it in fresh:
+        line = _change_line(it, titles, theme_titles, shown_words)
+        if line and line not in out and len(out) < limit:
+            out[line] = replace(it, text=line, disputed_by=())
+    return tuple(out.values())
+
+
+_FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
+                 "military": "troops", "money": "money"}
+
+
+def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
+                 shown_words: list[list[str]]) -> str:
+    from .events import anchors_of, pool
+
+    anchors = pool(anchors_of(f) for f in item.facts)
+    where = ", ".join(sorted(p.title() for p in anchors.places)[:2])
+    if item.novelty == "updated":
+        parts = []
+        if "figure" in item.changes:
+            now: dict[str, list[float]] = defaultdict(list)
+            for f in item.figures:
+                if (f.category or f.unit) in {c for c, _ in item.previous}:
+                    now[f.category or f.unit].append(f.value)
+            before: dict[str, list[float]] = defaultdict(list)
+            for c, v in item.previous:
+                before[c].append(v)
+            for cat in sorted(now):
+                when = f" on {item.first_reported.day} {item.first_reported.strftime('%b')}" \
+                    if item.first_reported else " before"
+                parts.append(f"{_FIGURE_WORDS.get(cat, cat)} now {_num(max(now[cat]))} "
+                             f"({_num(max(before[cat]))}{when})")
+        if "actor" in item.changes and item.speaker:
+            parts.append(f"new statement by {item.speaker}")
+        if "place" in item.changes and where:
+            parts.append(f"now also reported in {where}")
+        if "outlets" in item.changes:
+            parts.append(f"now reported by {item.support.outlets} outlets")
+        subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
+        return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
+    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
+    subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
+    about = ", ".join(what) or (f"statement by {item.speaker}" if item.speaker else "first reported today")
+    return f"New, {subject}: {about}."
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def _shares_run(a: list[str], b: list[str], run: int = 6) -> bool:
+    grams = {tuple(b[i:i + run]) for i in range(len(b) - run + 1)}
+    return any(tuple(a[i:i + run]) in grams for i in range(len(a) - run + 1))
 
 
 def score_item(item: Item) -> float:
     """Importance of an item; higher first."""
-    best = item.facts[0]
-    theme_conf = max((s for k, s in best.scores if k == item.theme), default=0.5)
+    theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.0 * math.log2(1 + item.support.outlets)
+    score = 1.5 * math.log2(1 + item.support.outlets)
+    # An event told in several sentences (the strike, its toll, the reactions) weighs more than a passing remark.
+    score += 0.3 * math.log2(len(item.facts))
     score += 0.6 * theme_conf
     score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
-    score += 0.25 if item.speaker else 0.0
+    score += 0.25 if any(f.speaker for f in item.facts) else 0.0
     score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
     score += 0.35 / (1 + lead)
     words = len(item.text.split())
@@ -137,39 +223,6 @@ def _presentable(item: Item, config: Config) -> bool:
 def _mostly_quote(text: str) -> bool:
     quoted = sum(len(q) for q in re.findall(r"[\"“]([^\"”]+)[\"”]", text))
     return quoted > 0.7 * len(text)
-
-
-def _redundant(item: Item, picked: list[Item], vectors: dict[str, np.ndarray]) -> bool:
-    """Says what a picked item says: very close in meaning, or fairly close and about the same place with the same
-    figure or the same speaker (a reworded report of one event the merge did not join)."""
-    v = vectors[item.id]
-    for p in picked:
-        sim = float(v @ vectors[p.id])
-        if sim >= _REDUNDANT:
-            return True
-        if sim >= _RELATED and _places(item) & _places(p) and (_same_figure(item, p) or _same_speaker(item, p)):
-            return True
-    return False
-
-
-def _places(item: Item) -> set[str]:
-    from .nlp import known_countries
-
-    places = {e.text.lower() for f in item.facts for e in f.entities if e.label in ("GPE", "LOC", "FAC")}
-    return places - known_countries()
-
-
-def _same_figure(a: Item, b: Item) -> bool:
-    return bool({(f.category, f.value) for f in a.figures} & {(f.category, f.value) for f in b.figures})
-
-
-def _same_speaker(a: Item, b: Item) -> bool:
-    if not a.speaker or not b.speaker:
-        return False
-    from rapidfuzz import fuzz
-
-    last_a, last_b = a.speaker.split()[-1].lower(), b.speaker.split()[-1].lower()
-    return fuzz.ratio(last_a, last_b) >= 80
 
 
 def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
@@ -219,8 +272,10 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
 
 
 def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
+    """Direct quotes of the shown items' speakers that add words no shown line carries."""
     found: list[tuple[float, Quote]] = []
     speakers: set[str] = set()
+    shown_words = {w for it in items for w in _words(it.text)}
     for item in sorted(items, key=lambda it: (-it.score, it.id)):
         for fact in item.facts:
             if not fact.speaker or fact.speaker.lower() in speakers:
@@ -228,10 +283,17 @@ def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:
             quote = max(fact.quotes, key=len, default="")
             if len(quote.split()) < 6:
                 continue
+            words = _words(quote)
+            if sum(w in shown_words for w in words) > _QUOTE_SHOWN_SHARE * len(words):
+                continue
             found.append((item.score, Quote(fact.speaker, quote.strip(), (fact.article_id,))))
             speakers.add(fact.speaker.lower())
             break
     return tuple(q for _, q in found[:limit])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def _sources(items: Sequence[Item], figures: Sequence[KeyFigure], quotes: Sequence[Quote],

@@ -330,6 +330,13 @@ def test_in_context_mixes_neighbours_of_the_same_article_only():
     far = in_context(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), ["a"] * 3, [0, 2, 9], DEFAULT_PARAMS)
     assert far[0] == pytest.approx((1 - w) * np.array([1.0, 0.0]) + w * np.array([0.0, 1.0]))
     assert far[2] == pytest.approx([0.0, 1.0])
+    # the order the facts come in does not matter
+    rng = np.random.default_rng(0)
+    many = rng.dirichlet(np.ones(5), 60)
+    arts, pos = [f"art{i % 7}" for i in range(60)], [i // 7 for i in range(60)]
+    perm = rng.permutation(60)
+    shuffled = in_context(many[perm], [arts[i] for i in perm], [pos[i] for i in perm], DEFAULT_PARAMS)
+    assert shuffled == pytest.approx(in_context(many, arts, pos, DEFAULT_PARAMS)[perm])
 
 
 def test_a_fragment_takes_its_theme_from_the_article():
@@ -343,3 +350,15 @@ def test_a_fragment_takes_its_theme_from_the_article():
     assert together[1].scores[0][0] == "humanitarian"  # the context-adjusted scores are what the fact carries
     apart = classify([Fact(id=f"a{i}#0", article_id=f"a{i}", index=0, text=t) for i, t in enumerate(texts)], config)
     assert apart[1].theme is None
+
+
+def test_the_article_title_votes():
+    import datetime as dt
+
+    from briefing.models import Article
+
+    fragment = Fact(id="a#5", article_id="a", index=5, text="Most of them are women, children and elderly people, it added.")
+    article = Article(id="a", title="Thousands of civilians flee the besieged city as evacuation corridors open",
+                      outlet="Example News", url="", published=dt.date(2022, 4, 1), text="", path="a.txt")
+    assert classify([fragment], Config())[0].theme is None  # no neighbour, no title: judged alone
+    assert classify([fragment], Config(), [article])[0].theme == "humanitarian"

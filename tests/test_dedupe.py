@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from briefing import dedupe as dedupe_mod
+from briefing import events as events_mod
 from briefing.config import Config
 from briefing.dedupe import dedupe
 from briefing.models import Article, Entity, Fact, Figure
@@ -136,7 +137,7 @@ def test_different_themes_and_unthemed_facts_stay_apart():
 @pytest.mark.parametrize("lsh", [False, True])
 def test_clustering_is_deterministic_with_and_without_lsh(monkeypatch, lsh):
     if lsh:
-        monkeypatch.setattr(dedupe_mod, "_LSH_MIN_BLOCK", 0)
+        monkeypatch.setattr(events_mod, "LSH_MIN", 0)
     arts = [article(a, f"Outlet {a}") for a in ("a1", "a2", "a3", "a4", "a5")]
     facts = [fact("a1", 0, STRIKE, figures=[killed(12)]), fact("a2", 0, STRIKE_EDITED, figures=[killed(12)]),
              fact("a3", 0, MARKET, figures=[killed(5)]), fact("a4", 0, STRIKE, figures=[killed(12)]),

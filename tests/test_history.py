@@ -251,15 +251,113 @@ def test_rows_with_a_wrong_vector_or_broken_json_are_dropped_with_one_warning(tm
     with History.open(path) as history:
         history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE items SET vector = ? WHERE item_id = 'strike'", (b"\x00" * 12,))
-    conn.execute("UPDATE items SET figures = '{broken' WHERE item_id = 'talks'")
+    conn.execute("UPDATE events SET vectors = ? WHERE event_id = 'strike'", (b"\x00" * 12,))
+    conn.execute("UPDATE events SET figures = '{broken' WHERE event_id = 'talks'")
     conn.commit()
     conn.close()
     with History.open(path) as history:
         assert [r["id"] for r in history.rows(DAY1)] == ["refugees"]
-        assert novelty(history.mark(DAY2_ITEMS, DAY2))["refugees2"] == "reported"
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
-        f"{path}: 2 unusable row(s) dropped (a vector of the wrong length or unreadable JSON)"]
+        f"{path}: 2 unusable row(s) dropped (vectors of the wrong length or unreadable JSON)"]
+
+
+def _fact_item(iid: str, text: str, *, places=(), speaker=None, figures=(), outlets=1) -> Item:
+    from briefing.models import Entity
+
+    sources = tuple(f"{iid}-src{n}" for n in range(outlets))
+    f = Fact(id=f"{iid}#0", article_id=sources[0], index=0, text=text, speaker=speaker, figures=tuple(figures),
+             entities=tuple(Entity(p, "GPE") for p in places), theme="humanitarian")
+    return Item(id=iid, text=text, theme="humanitarian", facts=(f,), sources=sources, speaker=speaker,
+                figures=tuple(figures), date=None, hedged=False,
+                support=Support(outlets, "corroborated" if outlets > 1 else "single"), score=1.0)
+
+
+EVACUATION = _fact_item("evac", "About 2,000 civilians left Mariupol by bus through a humanitarian corridor to "
+                                "Zaporizhzhia.", places=("Mariupol", "Zaporizhzhia"))
+
+
+def test_a_new_actor_or_a_new_place_is_an_update_and_the_same_report_is_not(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, [EVACUATION]), [EVACUATION], DAY1)
+        same = _fact_item("evac2", "Around 2,000 civilians left Mariupol by bus through a humanitarian corridor "
+                                   "towards Zaporizhzhia.", places=("Mariupol", "Zaporizhzhia"))
+        actor = _fact_item("evac3", "About 2,000 civilians left Mariupol by bus through a humanitarian corridor to "
+                                    "Zaporizhzhia, Iryna Vereshchuk said.", places=("Mariupol", "Zaporizhzhia"),
+                           speaker="Iryna Vereshchuk")
+        place = _fact_item("evac4", "About 2,000 civilians left Mariupol by bus through a humanitarian corridor to "
+                                    "Zaporizhzhia and Berdyansk.", places=("Mariupol", "Zaporizhzhia", "Berdyansk"))
+        marked = {it.id: it for it in history.mark([same, actor, place], DAY2)}
+        assert marked["evac2"].novelty == "reported" and marked["evac2"].first_reported == DAY1
+        assert marked["evac3"].novelty == "updated" and marked["evac3"].changes == ("actor",)
+        assert marked["evac4"].novelty == "updated" and marked["evac4"].changes == ("place",)
+
+
+def test_an_updated_toll_keeps_the_previous_figure(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+        strike = history.mark([STRIKE_LATER], DAY2)[0]
+        assert strike.novelty == "updated" and strike.previous == (("killed", 12.0),)
+        assert strike.first_reported == DAY1
+
+
+def test_a_gap_day_still_finds_the_event_within_lookback(tmp_path):
+    with History.open(tmp_path / "h.sqlite", lookback_days=7) as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+        day3 = DAY1 + dt.timedelta(days=2)  # nothing was run on DAY2
+        assert novelty(history.mark(DAY2_ITEMS, day3)) == {"strike2": "updated", "refugees2": "reported",
+                                                          "corridor": "new"}
+
+
+def test_events_not_shown_are_remembered(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, [STRIKE]), [STRIKE], DAY1, events=DAY1_ITEMS)
+        assert [r["id"] for r in history.rows(DAY1)] == ["strike"]
+        assert len(history.rows(DAY1, shown_only=False)) == 3
+        assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
+
+
+def test_a_version_1_store_is_migrated_and_foreign_tables_are_kept(tmp_path):
+    import json
+
+    import numpy as np
+
+    from briefing.embed import embed
+
+    path = tmp_path / "h.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE items (date TEXT NOT NULL, item_id TEXT NOT NULL, text TEXT NOT NULL, theme TEXT,
+            sources TEXT NOT NULL, outlets INTEGER NOT NULL, figures TEXT NOT NULL, novelty TEXT NOT NULL,
+            vector BLOB NOT NULL, PRIMARY KEY (date, item_id));
+        CREATE TABLE search_docs (id INTEGER PRIMARY KEY, body TEXT);
+        INSERT INTO search_docs VALUES (1, 'kept');
+    """)
+    vector = np.asarray(embed([REFUGEES.text])[0], dtype=np.float32).tobytes()
+    conn.execute("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (DAY1.isoformat(), "refugees", REFUGEES.text, "humanitarian", json.dumps(["s1", "s2"]), 2,
+                  "[]", "new", vector))
+    conn.commit()
+    conn.close()
+    with History.open(path) as history:
+        assert [r["id"] for r in history.rows(DAY1)] == ["refugees"]
+        assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert conn.execute("SELECT body FROM search_docs").fetchone()[0] == "kept"
+    assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'items'").fetchall()
+    conn.close()
+
+
+def test_since_yesterday_lines_are_generated_not_copied(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
+        second = history.mark(DAY2_ITEMS, DAY2)
+        lines = since_yesterday([it for it in second if it.novelty != "reported"], second)
+        assert [it.id for it in lines] == ["strike2", "corridor"]
+        assert lines[0].text == "Update, Humanitarian: killed now 15 (12 on 29 Mar)."
+        assert all(line.text not in {it.text for it in second} for line in lines)
 
 
 def test_a_failed_commit_is_reported_not_masked_by_the_rollback(tmp_path):

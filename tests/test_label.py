@@ -101,3 +101,13 @@ def test_append_example_keeps_a_yaml_file_format(tmp_path):
     append_example(listed, _cand(), "none", dt.date(2022, 4, 1))
     append_example(listed, _cand("Read more"), "none", dt.date(2022, 4, 1))
     assert load_labelled_file(listed) == [("Around half of them are children.", "none"), ("Read more", "none")]
+
+
+def test_a_configured_examples_file_not_yet_written_is_a_warning(tmp_path, caplog):
+    from briefing.classify import ThemeClassifier
+    from briefing.config import DEFAULT_THEMES, ClassifyConfig
+
+    missing = tmp_path / "desk.jsonl"
+    clf = ThemeClassifier(DEFAULT_THEMES, ClassifyConfig(examples_file=missing))
+    assert "desk" not in clf.kinds
+    assert f"classify.examples_file: {missing} does not exist yet (`briefing label` creates it)" in caplog.text

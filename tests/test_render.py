@@ -62,7 +62,8 @@ def test_markdown_sections_in_order_and_empty_theme_left_out():
 def test_markdown_takeaways_with_references():
     lines = md_lines(render_markdown(make_briefing(), CONFIG))
     assert ("- **Updated:** At least 12 people were killed and 22 were injured when a Russian air strike hit the "
-            "regional administration building in Mykolaiv. [[1]](#sources)[[3]](#sources)") in lines
+            "regional administration building in Mykolaiv. — *the Ukrainian Emergency Situations Agency* "
+            "[[1]](#sources)[[3]](#sources)") in lines
     assert ("- Large-scale fighting has reportedly erupted around the capital of Kiev, from which the Russians "
             "earlier vowed they would also withdraw. (unconfirmed) [[2]](#sources)") in lines
 

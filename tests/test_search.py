@@ -115,7 +115,7 @@ def test_cli_search_prints_date_theme_item_and_sources_and_json(tmp_path, capsys
                                 "Mariupol, Battles around Kyiv, Aid from the US"}]}
     assert main(["search", "--config", str(path), "zeppelin"]) == 0
     assert capsys.readouterr().err == "no item matches 'zeppelin'\n"
-    assert main(["search", "--config", str(path), "talks", "--since", "1 April"]) == 2
+    assert main(["search", "--config", str(path), "talks", "--since", "last week"]) == 2
     assert config.history_path.is_file()
 
 

@@ -1,0 +1,559 @@
+"""The one owner of "the same event": merging, selection, history and disputes all ask this module.
+
+An event is what happened (a strike, a statement, an evacuation), however many sentences and outlets report
+it. Two reports are compared through their *anchors* — the specific places (countries are too broad), the
+attack targets ("market", "administration building"), the figures by category, the actors (speakers and named
+people) and the event dates — together with the cosine similarity of their sentence embeddings:
+
+* **conflict** (never the same event): event dates more than ``date_window_days`` apart; different attack
+  targets; or, unless the sentences are near-identical, different specific places, or the same kind of figure
+  with different values and no shared target (5 killed at a market vs 12 killed at a station);
+* otherwise the same event when the wording is a copy (``verbatim_ratio``), the meaning is close
+  (``merge_sim``), or less close but tied by shared anchors: one kind (``related_sim``), two kinds
+  (``anchored_sim``) or three (``loose_sim``) — sentences about one event written by different outlets often
+  score only 0.45-0.75. Anchor kinds: place (own or context), target, figure category, actor, and two or more
+  of the day's rare words (a topic's own vocabulary: "poisoned", "symptoms").
+
+Grouping runs in two passes, both deterministic (input order only):
+
+1. *statements*: each fact joins the most similar compatible cluster (compared through a few anchor members),
+   so copies and rewrites of one sentence become one cluster;
+2. *events*: clusters whose pooled anchors and centroid meaning pass the same test are joined (the strike
+   sentence, its toll and the governor's reaction from several articles), closest pairs first; each join is
+   tested again on the two groups as they stand (average linkage), so a chain never glues two strikes together.
+   Event dates are not compared at this level: a day's sentences often date their background.
+
+A fact that names no specific place borrows the places of the sentences just before it (else its article's
+lead) as *context* ("At least 12 people were killed" after a sentence on a strike in a named city): context
+counts as a shared anchor but never as a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .models import Fact
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every threshold of "same event", in one place. ``Params.from_config`` takes ``merge.*`` overrides."""
+
+    merge_sim: float = 0.78
+    """Cosine at or above which two reports say the same thing (unless anchors conflict)."""
+    verbatim_ratio: float = 92.0
+    """rapidfuzz ratio of the normalised texts at or above which one is a copy of the other (syndication)."""
+    near_certain: float = 0.93
+    """Cosine above which the place and figure guards are overruled (the NER may have missed or split a place);
+    also what two sentences of one article need to merge (an article restating itself)."""
+    related_sim: float = 0.74
+    """Cosine enough when one kind of anchor is shared (place, target, figure, actor, rare words)."""
+    anchored_sim: float = 0.62
+    """Cosine enough when two kinds of anchors are shared."""
+    loose_sim: float = 0.45
+    """Cosine enough when three kinds of anchors are shared."""
+    figure_conflict_sim: float = 0.9
+    """Same kind of figure with different values and no shared target: the same event only above this."""
+    date_window_days: int = 1
+    """Event dates further apart than this are two events."""
+    copy_sim: float = 0.9
+    """Cosine at or above which two sentences of two articles read as copies (for story groups)."""
+    copy_ratio: float = 85.0
+    copy_share: float = 0.5
+    """Two articles are copies of one story when this share of the smaller one's facts are copies."""
+    topic_sim: float = 0.45
+    """Disputes: two claims on one topic (moderately similar)."""
+    topic_sim_with_entity: float = 0.3
+    """Disputes: two claims on one topic when they also share a named entity."""
+    anchors_per_cluster: int = 3
+    candidates: int = 8
+    event_neighbours: int = 12
+    """Clusters compared with each cluster in the event pass (nearest by centroid)."""
+
+    @classmethod
+    def from_config(cls, config) -> "Params":
+        merge = getattr(config, "merge", None)
+        if merge is None:
+            return cls()
+        return cls(merge_sim=merge.threshold, verbatim_ratio=merge.syndicated_threshold)
+
+
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_ACTOR_LABELS = {"PERSON", "ORG"}  # nationalities ("Russian", "Ukrainian") are in every report: no tie
+_ATTACK = re.compile(
+    r"\b(strik\w*|struck|hit|hits|hitting|attack\w*|shell\w*|bomb\w*|missiles?|rockets?|airstrikes?|"
+    r"air\s+strikes?|target\w*|destroy\w*|damag\w*|raid\w*|explosions?|blasts?|fire\w*)\b",
+    re.IGNORECASE,
+)
+# What an attack hits: a generic vocabulary of news targets, compared by 5-letter stems.
+_TARGET_WORDS = (
+    "market", "bazaar", "building", "hospital", "clinic", "school", "kindergarten", "university", "theatre",
+    "theater", "station", "depot", "plant", "factory", "base", "airport", "airfield", "bridge", "port", "mall",
+    "shopping", "supermarket", "store", "shop", "bakery", "church", "cathedral", "mosque", "synagogue",
+    "apartment", "residential", "house", "homes", "administration", "administrative", "headquarters",
+    "barracks", "warehouse", "refinery", "tower", "maternity", "shelter", "train", "railway", "convoy", "dam",
+    "substation", "stadium", "hotel", "office", "embassy", "checkpoint", "prison", "reactor", "pipeline", "ship",
+    "vessel", "cruiser", "bus", "car", "queue", "bread", "park", "square", "museum", "library",
+    "neighbourhood", "neighborhood", "harbour", "harbor", "oil", "fuel", "ammunition",
+    "arsenal", "airbase", "command", "hostel", "dormitory", "nursing", "cafe", "restaurant",
+)
+_TARGET_STEMS = frozenset(w[:5] for w in _TARGET_WORDS)
+# Targets that name the same thing in other words ("the administration building" = "administrative building").
+_TARGET_SYNONYMS = {"admin": "admin", "build": "build", "house": "homes", "homes": "homes", "apart": "homes",
+                    "resid": "homes", "theat": "theat", "harbo": "port", "airba": "airpo", "airfi": "airpo"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_PLACE_NOISE = re.compile(r"^(?:the |city of |town of |village of )|(?:'s| region| oblast| province| city)$")
+# Generic targets: only a tie when nothing more specific is named.
+_GENERIC_TARGETS = frozenset({"build", "homes"})
+# Above this many facts, candidate clusters are found through deterministic random-hyperplane LSH buckets.
+LSH_MIN = 3000
+LSH_TABLES, LSH_BITS = 8, 10
+_FIGURE_KINDS_IGNORED = ("", "other", "money")
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """What ties a report to an event, besides its meaning."""
+
+    places: frozenset[str] = frozenset()
+    """Specific places named (countries left out: too broad to tell two events apart)."""
+    context: frozenset[str] = frozenset()
+    """The article's lead places, for a fact that names none (a shared anchor, never a conflict)."""
+    targets: frozenset[str] = frozenset()
+    figures: frozenset[tuple[str, float]] = frozenset()
+    """(category, value) of figures that count something specific (killed, injured, evacuated...)."""
+    actors: frozenset[str] = frozenset()
+    """Lower-cased last words of speakers and named people or organisations."""
+    first: dt.date | None = None
+    last: dt.date | None = None
+    """Range of the event dates the reports give."""
+    terms: frozenset[str] = frozenset()
+    """Rare words of the day (stems) the report uses: "poisoned", "symptoms"… (only while grouping a day)."""
+    text: str = field(default="", compare=False)
+    """Normalised wording (single facts only: for the copy test)."""
+
+    def pooled(self, other: "Anchors") -> "Anchors":
+        dates = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
+        return Anchors(self.places | other.places, (self.context | other.context) - (self.places | other.places),
+                       self.targets | other.targets, self.figures | other.figures, self.actors | other.actors,
+                       min(dates, default=None), max(dates, default=None), terms=self.terms | other.terms)
+
+    def to_json(self) -> dict:
+        return {"places": sorted(self.places), "context": sorted(self.context), "targets": sorted(self.targets),
+                "figures": sorted([c, v] for c, v in self.figures), "actors": sorted(self.actors),
+                "first": self.first.isoformat() if self.first else None,
+                "last": self.last.isoformat() if self.last else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Anchors":
+        def day(v):
+            return dt.date.fromisoformat(v) if v else None
+
+        return cls(frozenset(data.get("places") or ()), frozenset(data.get("context") or ()),
+                   frozenset(data.get("targets") or ()),
+                   frozenset((str(c), float(v)) for c, v in data.get("figures") or ()),
+                   frozenset(data.get("actors") or ()), day(data.get("first")), day(data.get("last")))
+
+
+# -------------------------------------------------------------------------------------------------- anchors
+
+
+def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
+    """The anchors of one fact; ``context`` are the places it leans on (used when it names none)."""
+    places = frozenset(p for p in (_place_key(e.text) for e in fact.entities if e.label in _PLACE_LABELS) if p)
+    actors = {actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS}
+    if fact.speaker:
+        actors.add(actor_key(fact.speaker))
+    figures = frozenset((f.category or f.unit, float(f.value)) for f in fact.figures
+                        if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
+    return Anchors(places=places, context=frozenset() if places else frozenset(context),
+                   targets=targets_of(fact.text), figures=figures, actors=frozenset(a for a in actors if a),
+                   first=fact.date, last=fact.date, text=normalise(fact.text))
+
+
+def pool(anchors: Iterable[Anchors]) -> Anchors:
+    out = Anchors()
+    for a in anchors:
+        out = out.pooled(a)
+    return out
+
+
+def context_places(facts: Sequence[Fact], lead: int = 2, before: int = 2) -> dict[str, frozenset[str]]:
+    """Fact id -> the specific places a sentence leans on when it names none: those of the ``before`` sentences
+    just before it in its article, else its article's first ``lead`` sentences (the lead or dateline)."""
+    by_article: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_article[f.article_id].append(f)
+    out: dict[str, frozenset[str]] = {}
+    for members in by_article.values():
+        members.sort(key=lambda f: f.index)
+        places = [frozenset(p for p in (_place_key(e.text) for e in f.entities if e.label in _PLACE_LABELS) if p)
+                  for f in members]
+        lead_set = frozenset().union(*(p for f, p in zip(members, places) if f.index < lead))
+        for k, f in enumerate(members):
+            near = frozenset().union(*(p for g, p in zip(members[max(0, k - before):k], places[max(0, k - before):k])
+                                       if f.index - g.index <= before))
+            out[f.id] = near or lead_set
+    return out
+
+
+_STOPWORDS = frozenset(
+    "about above after again against among around because before being below between billion could during "
+    "every further having million other their there these those through under until where which while would "
+    "should since still today tuesday monday wednesday thursday friday saturday sunday said says according "
+    "people country countries government president minister officials official state states region added "
+    "reported report reports told statement think without within another including already however".split())
+# A word is rare on the day when at most this share of the day's articles use it (and at least two do).
+RARE_SHARE = 0.25
+RARE_MIN = 3
+
+
+def rare_terms(facts: Sequence[Fact]) -> list[frozenset[str]]:
+    """Per fact, the stems of its words that few of the day's facts use (a topic's own vocabulary)."""
+    stems = [frozenset(w.lower()[:7] for w in _WORD.findall(f.text)
+                       if len(w) >= 5 and w.lower() not in _STOPWORDS and not w[0].isupper()) for f in facts]
+    df: dict[str, set[str]] = defaultdict(set)
+    for f, ss in zip(facts, stems):
+        for stem in ss:
+            df[stem].add(f.article_id)
+    limit = max(RARE_MIN, int(RARE_SHARE * len({f.article_id for f in facts})))
+    return [frozenset(x for x in ss if 2 <= len(df[x]) <= limit) for ss in stems]
+
+
+def targets_of(text: str) -> frozenset[str]:
+    """Stems of what an attack in the sentence hit ("market", "build"+"admin"...), from the attack word on."""
+    m = _ATTACK.search(text)
+    if not m:
+        return frozenset()
+    words = _WORD.findall(text[m.start():])
+    stems = (w.lower()[:5] for w in words)
+    return frozenset(_TARGET_SYNONYMS.get(s, s) for s in stems if s in _TARGET_STEMS)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+
+
+def _place_key(name: str) -> str:
+    from .nlp import known_countries
+
+    key = _PLACE_NOISE.sub("", normalise(name)).strip()
+    key = _PLACE_NOISE.sub("", key).strip()
+    if not key or key in known_countries() or key in _BROAD_PLACES:
+        return ""
+    if re.search(r"(?:ian|ean|ese|ish)$", key):
+        return ""  # a demonym the NER took for a place ("Ukrainian")
+    return key
+
+
+# Regions too broad to tell two events apart (continents, blocs, the usual "the West").
+_BROAD_PLACES = frozenset({"europe", "the west", "west", "east", "eastern europe", "western europe", "asia",
+                           "africa", "america", "north america", "the united states", "us", "u s", "uk", "eu"})
+
+
+def actor_key(name: str) -> str:
+    words = [w for w in _WORD.findall(name) if w[0].isupper()]
+    return words[-1].lower().removesuffix("'s") if words else normalise(name).removeprefix("the ")
+
+
+# ------------------------------------------------------------------------------------------------ the test
+
+
+def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bool = True) -> bool:
+    """Something that tells two similar reports apart as two events. Seats of government ("Washington said",
+    "the Kremlin") stand for a side, not for where something happened: they never set two reports apart."""
+    if dates and a.first and b.first and a.last and b.last:
+        gap = max((a.first - b.last).days, (b.first - a.last).days)
+        if gap > p.date_window_days:
+            return True
+    ta, tb = _specific(a.targets), _specific(b.targets)
+    if ta and tb and not (ta & tb):
+        # Two strikes on two different targets are two events, even in one city.
+        return True
+    if sim < p.near_certain:
+        # Two strikes in two different cities are two events, however alike the sentences read.
+        pa, pb = a.places - _seats(), b.places - _seats()
+        if pa and pb and not (pa & pb):
+            return True
+        if _figures_conflict(a, b) and not (_specific(a.targets) & _specific(b.targets)) \
+                and not (a.places & b.places) and sim < p.figure_conflict_sim:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _seats() -> frozenset[str]:
+    from .disputes import _SEATS
+
+    names = set()
+    for words in _SEATS.values():
+        names.update(w for w in words.split() if len(w) > 3)
+    return frozenset(names | {"white house", "state department", "downing street", "european commission"})
+
+
+def shared_anchors(a: Anchors, b: Anchors) -> int:
+    """Kinds of anchors two reports share: place (own or context), target, figure category, actor, and two or
+    more of the day's rare words."""
+    places = bool(a.places & b.places) or bool(a.context & b.places) or bool(a.places & b.context)
+    targets = bool(_specific(a.targets) & _specific(b.targets)) or (
+        bool(a.targets & b.targets) and not (_specific(a.targets) or _specific(b.targets)))
+    figures = bool({c for c, _ in a.figures} & {c for c, _ in b.figures})
+    actors = bool(a.actors & b.actors)
+    terms = len(a.terms & b.terms) >= 2
+    return places + targets + figures + actors + terms
+
+
+def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_article: bool = False,
+               dates: bool = True) -> bool:
+    """Do two reports (their anchors, and the cosine ``sim`` of their embeddings) tell of the same event?
+    ``dates=False`` when the anchors pool many sentences of one day, whose dates are often background."""
+    if conflict(a, b, sim, p, dates):
+        return False
+    verbatim = bool(a.text and b.text) and _ratio(a.text, b.text) >= p.verbatim_ratio
+    if same_article:
+        # One article restating itself is still one source; merge only what is said twice.
+        return verbatim or sim >= p.near_certain
+    if verbatim or sim >= p.merge_sim:
+        return True
+    shared = shared_anchors(a, b)
+    return (sim >= p.related_sim and shared >= 1) or (sim >= p.anchored_sim and shared >= 2) \
+        or (sim >= p.loose_sim and shared >= 3)
+
+
+def compatible(a: Anchors, b: Anchors, p: Params = Params()) -> bool:
+    """A report may join a group only if it contradicts none of its members (targets, dates)."""
+    ta, tb = _specific(a.targets), _specific(b.targets)
+    if ta and tb and not (ta & tb):
+        return False
+    if a.first and b.first and abs((a.first - b.first).days) > p.date_window_days:
+        return False
+    return True
+
+
+def same_topic(sim: float, shares_entity: bool, p: Params = Params()) -> bool:
+    """Two claims on one topic (for disputes): moderately similar, or less so with a shared named entity."""
+    return sim >= p.topic_sim or (shares_entity and sim >= p.topic_sim_with_entity)
+
+
+def copy_like(a: Anchors, b: Anchors, sim: float, p: Params = Params()) -> bool:
+    """Two sentences of two articles that read as copies of one another (syndicated or reworded wire copy)."""
+    return sim >= p.copy_sim or (bool(a.text and b.text) and _ratio(a.text, b.text) >= p.copy_ratio)
+
+
+def _specific(targets: frozenset[str]) -> frozenset[str]:
+    return targets - _GENERIC_TARGETS
+
+
+def _figures_conflict(a: Anchors, b: Anchors) -> bool:
+    """Same kind of figure given with clearly different values (none in common or within ``_FIGURE_CLOSE``:
+    "3.9 million" and "4 million" refugees are one count, rounded)."""
+    by_a: dict[str, set[float]] = defaultdict(set)
+    by_b: dict[str, set[float]] = defaultdict(set)
+    for c, v in a.figures:
+        by_a[c].add(v)
+    for c, v in b.figures:
+        by_b[c].add(v)
+    return any(not any(abs(x - y) <= _FIGURE_CLOSE * max(x, y) for x in by_a[c] for y in by_b[c])
+               for c in set(by_a) & set(by_b))
+
+
+_FIGURE_CLOSE = 0.1
+
+
+def _ratio(x: str, y: str) -> float:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(x, y)
+
+
+# ------------------------------------------------------------------------------------------------ grouping
+
+
+def group(facts: Sequence[Fact], vectors: np.ndarray, p: Params = Params()) -> list[list[int]]:
+    """Facts (with their unit embeddings) grouped into events: lists of fact indices, in input order."""
+    if not len(facts):
+        return []
+    context = context_places(facts)
+    terms = rare_terms(facts)
+    anchors = [replace(anchors_of(f, context.get(f.id, ())), terms=t) for f, t in zip(facts, terms)]
+    statements = _join_continuations(_statements(facts, anchors, vectors, p), facts, anchors)
+    return _events(statements, anchors, vectors, p)
+
+
+_TOLL_KINDS = frozenset({"killed", "injured", "dead", "wounded", "casualties"})
+
+
+def _join_continuations(clusters: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors]) -> list[list[int]]:
+    """A toll that names no place right after a sentence on an attack ("A missile hit the station in X. At
+    least 12 people were killed.") continues that attack's report: its cluster joins the attack's."""
+    where = {i: c for c, members in enumerate(clusters) for i in members}
+    position = {(f.article_id, f.index): i for i, f in enumerate(facts)}
+    parent = list(range(len(clusters)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, f in enumerate(facts):
+        a = anchors[i]
+        prev = position.get((f.article_id, f.index - 1))
+        if prev is None or a.places or a.targets or not ({c for c, _ in a.figures} & _TOLL_KINDS):
+            continue
+        if anchors[prev].targets and compatible(anchors[prev], a):
+            ra, rb = root(where[prev]), root(where[i])
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    joined: dict[int, list[int]] = defaultdict(list)
+    for c, members in enumerate(clusters):
+        joined[root(c)].extend(members)
+    return [sorted(m) for _, m in sorted(joined.items())]
+
+
+def _statements(facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray, p: Params) -> list[list[int]]:
+    """Greedy single pass: a fact joins the most similar compatible cluster, else it seeds one."""
+    lsh = Lsh(vectors.shape[1]) if len(facts) > LSH_MIN else None
+    reps: list[int] = []  # fact indices compared with new facts
+    rep_cluster: list[int] = []
+    out: list[list[int]] = []
+    n_reps: list[int] = []
+    for i in range(len(facts)):
+        chosen = -1
+        if reps:
+            cand = np.array(lsh.candidates(vectors[i]), dtype=np.int64) if lsh else np.arange(len(reps))
+            if cand.size:
+                sims = vectors[[reps[c] for c in cand]] @ vectors[i]
+                tried: set[int] = set()
+                for j in np.argsort(-sims, kind="stable")[:p.candidates]:
+                    c = rep_cluster[cand[j]]
+                    if c in tried:
+                        continue
+                    tried.add(c)
+                    r = reps[cand[j]]
+                    if same_event(anchors[r], anchors[i], float(sims[j]), p,
+                                  same_article=facts[r].article_id == facts[i].article_id) and \
+                            all(compatible(anchors[m], anchors[i], p) for m in out[c]):
+                        chosen = c
+                        break
+        if chosen >= 0:
+            out[chosen].append(i)
+            # Keep members that read differently from the seed: they reach paraphrases the seed misses.
+            if n_reps[chosen] < p.anchors_per_cluster and float(vectors[out[chosen][0]] @ vectors[i]) < 0.95:
+                reps.append(i)
+                rep_cluster.append(chosen)
+                n_reps[chosen] += 1
+                if lsh:
+                    lsh.add(vectors[i], len(reps) - 1)
+        else:
+            out.append([i])
+            reps.append(i)
+            rep_cluster.append(len(out) - 1)
+            n_reps.append(1)
+            if lsh:
+                lsh.add(vectors[i], len(reps) - 1)
+    return out
+
+
+def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarray, p: Params) -> list[list[int]]:
+    """Clusters joined into events when their pooled anchors and centroid meaning pass ``same_event``."""
+    if len(clusters) < 2:
+        return clusters
+    pooled = [pool(anchors[i] for i in members) for members in clusters]
+    centroids = np.stack([_unit(vectors[members].mean(axis=0)) for members in clusters])
+    sims = centroids @ centroids.T
+    pairs: list[tuple[float, int, int]] = []
+    k = min(p.event_neighbours, len(clusters) - 1)
+    for a in range(len(clusters)):
+        row = sims[a]
+        for b in np.argsort(-row, kind="stable")[:k + 1]:
+            b = int(b)
+            if b <= a or row[b] < p.loose_sim:
+                continue
+            if same_event(pooled[a], pooled[b], float(row[b]), p, dates=False):
+                pairs.append((-float(row[b]), a, b))
+    # Join the closest pairs first, and only when the two groups as they now stand still pass the test (their
+    # pooled anchors, the cosine of their centroids): a chain of pairwise links never glues two events together.
+    parent = list(range(len(clusters)))
+    group_anchors = list(pooled)
+    sums = [vectors[members].sum(axis=0) for members in clusters]
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, a, b in sorted(pairs):
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            continue
+        sim = float(_unit(sums[ra]) @ _unit(sums[rb]))
+        if not same_event(group_anchors[ra], group_anchors[rb], sim, p, dates=False):
+            continue
+        first, second = min(ra, rb), max(ra, rb)
+        parent[second] = first
+        group_anchors[first] = group_anchors[first].pooled(group_anchors[second])
+        sums[first] = sums[first] + sums[second]
+    joined: dict[int, list[int]] = defaultdict(list)
+    for c, members in enumerate(clusters):
+        joined[root(c)].extend(members)
+    return [sorted(members) for _, members in sorted(joined.items())]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+class Lsh:
+    """Random-hyperplane LSH with a fixed seed: the same input always gives the same buckets."""
+
+    def __init__(self, dim: int) -> None:
+        rng = np.random.default_rng(20220329)
+        self.planes = rng.standard_normal((LSH_TABLES, LSH_BITS, dim)).astype(np.float32)
+        self.tables: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(LSH_TABLES)]
+        self.weights = (1 << np.arange(LSH_BITS)).astype(np.int64)
+
+    def _keys(self, v: np.ndarray) -> list[int]:
+        bits = (self.planes @ v) > 0
+        return [int(k) for k in bits.astype(np.int64) @ self.weights]
+
+    def add(self, v: np.ndarray, anchor: int) -> None:
+        for table, key in zip(self.tables, self._keys(v)):
+            table[key].append(anchor)
+
+    def candidates(self, v: np.ndarray) -> list[int]:
+        found: set[int] = set()
+        for table, key in zip(self.tables, self._keys(v)):
+            found.update(table.get(key, ()))
+        return sorted(found)
+
+
+# -------------------------------------------------------------------------------------------------- theme
+
+
+def theme_of(facts: Sequence[Fact]) -> str | None:
+    """The event's theme by weighted vote: every themed fact votes with its score for each theme (a fact with
+    a theme but no scores gives its theme one vote); facts the classifier left without a theme do not vote.
+    None when no fact has a theme."""
+    votes: dict[str, float] = defaultdict(float)
+    for f in facts:
+        if not f.theme:
+            continue
+        scores = dict(f.scores)
+        if not scores:
+            votes[f.theme] += 1.0
+            continue
+        for key, score in scores.items():
+            votes[key] += max(float(score), 0.0)
+        votes[f.theme] += 0.0
+    if not votes:
+        return None
+    return min(votes, key=lambda k: (-votes[k], k))

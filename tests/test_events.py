@@ -1,0 +1,98 @@
+"""One owner of "the same event": anchors, guards, grouping across themes and sentences, the theme vote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from briefing import events
+from briefing.config import Config
+from briefing.dedupe import dedupe, shorten
+from briefing.models import Article, Entity, Fact, Figure
+
+DAY = dt.date(2022, 3, 29)
+
+
+def article(aid: str, outlet: str) -> Article:
+    return Article(id=aid, title=f"Title of {aid}", outlet=outlet, url="", published=DAY, text="", path=aid)
+
+
+def fact(aid, index, text, *, places=(), figures=(), theme="battlefield", scores=(), speaker=None) -> Fact:
+    return Fact(id=f"{aid}#{index}", article_id=aid, index=index, text=text, speaker=speaker,
+                entities=tuple(Entity(p, "GPE") for p in places), figures=tuple(figures), theme=theme,
+                scores=tuple(scores))
+
+
+def killed(n: int) -> Figure:
+    return Figure(value=float(n), unit="killed", text=f"{n} people were killed", category="killed")
+
+
+def test_guards_keep_different_places_targets_and_dates_apart():
+    a = events.Anchors(places=frozenset({"mykolaiv"}), targets=frozenset({"market"}), first=DAY, last=DAY)
+    assert events.conflict(a, events.Anchors(places=frozenset({"kharkiv"})), 0.85)
+    assert events.conflict(a, events.Anchors(targets=frozenset({"stati"})), 0.99)
+    later = DAY + dt.timedelta(days=3)
+    assert events.conflict(a, events.Anchors(first=later, last=later), 0.99)
+    assert not events.conflict(a, events.Anchors(context=frozenset({"kharkiv"})), 0.85)
+
+
+def test_a_loose_paraphrase_needs_shared_anchors():
+    p = events.Params()
+    a = events.Anchors(places=frozenset({"mykolaiv"}), targets=frozenset({"admin"}), actors=frozenset({"kim"}))
+    b = events.Anchors(places=frozenset({"mykolaiv"}), targets=frozenset({"admin"}))
+    c = events.Anchors(places=frozenset({"mykolaiv"}))
+    assert events.same_event(a, b, 0.65, p) and not events.same_event(a, c, 0.65, p)
+    assert events.same_event(a, events.Anchors(places=a.places, targets=a.targets, actors=a.actors), 0.5, p)
+    assert not events.same_event(a, b, 0.5, p)
+
+
+def test_countries_are_not_anchors_and_places_are_normalised():
+    f = fact("a", 0, "Shelling hit the city of Mykolaiv in Ukraine.", places=("Ukraine", "the city of Mykolaiv"))
+    assert events.anchors_of(f).places == frozenset({"mykolaiv"})
+
+
+def test_a_toll_without_a_place_joins_the_strike_it_follows_across_themes():
+    arts = [article("a1", "Wire One")]
+    facts = [fact("a1", 0, "A Russian missile hit the regional administration building in Mykolaiv on Tuesday.",
+                  places=("Mykolaiv",)),
+             fact("a1", 1, "At least 12 people were killed and 22 were injured, the emergency service said.",
+                  figures=[killed(12)], theme="humanitarian", speaker="the emergency service")]
+    merged = dedupe(facts, arts, Config())
+    assert len(merged.items) == 1
+    item = merged.items[0]
+    # The text names the place; the toll's figure is the event's too.
+    assert "Mykolaiv" in item.text and item.figures[0].value == 12.0
+
+
+def test_an_unthemed_report_of_a_themed_event_adds_its_source():
+    arts = [article("a1", "Wire One"), article("a2", "Daily Two")]
+    text = "A Russian missile strike on the regional administration building in Mykolaiv killed 12 people."
+    facts = [fact("a1", 0, text, places=("Mykolaiv",), figures=[killed(12)]),
+             fact("a2", 0, text, places=("Mykolaiv",), figures=[killed(12)], theme=None)]
+    merged = dedupe(facts, arts, Config())
+    assert len(merged.items) == 1 and merged.items[0].sources == ("a1", "a2") and not merged.unthemed
+
+
+def test_the_theme_is_the_weighted_vote_of_all_facts():
+    strong = (("humanitarian", 0.9), ("battlefield", 0.1))
+    weak = (("battlefield", 0.55), ("humanitarian", 0.45))
+    group = [fact("a", 0, "x", theme="battlefield", scores=weak), fact("b", 0, "y", theme="humanitarian",
+                                                                         scores=strong),
+             fact("c", 0, "z", theme=None, scores=(("battlefield", 0.99),))]
+    assert events.theme_of(group) == "humanitarian"
+    assert events.theme_of([fact("c", 0, "z", theme=None)]) is None
+
+
+def test_headlines_and_titles_are_never_the_text_and_shown_attribution_is_cut():
+    headline = "Missile hit the administration building in Mykolaiv, governor says"
+    arts = [Article(id="a1", title=headline, outlet="W", url="", published=DAY, text="", path="a1"),
+            article("a2", "Daily Two")]
+    facts = [fact("a1", 0, headline, places=("Mykolaiv",)),
+             fact("a2", 3, "A missile hit the administration building in Mykolaiv, the governor said.",
+                  places=("Mykolaiv",), speaker="the governor")]
+    merged = dedupe(facts, arts, Config())
+    assert len(merged.items) == 1
+    item = merged.items[0]
+    assert item.text == "A missile hit the administration building in Mykolaiv."
+    assert item.speaker == "the governor"
+    assert shorten("Talks will resume on Friday, a spokesman said.", None) == \
+        "Talks will resume on Friday, a spokesman said."
