@@ -353,7 +353,7 @@ def _check_date(config, args) -> None:
     date = getattr(args, "date", None) or config.date
     if date is None:
         return
-    if date >= dt.date.max - dt.timedelta(days=7):
+    if date.year >= 9999:  # date arithmetic a year ahead would overflow
         raise UsageError(f"--date {date} is out of range")
     limit = today(config) + dt.timedelta(days=FUTURE_DAYS)
     if date > limit and not getattr(args, "allow_future", False):

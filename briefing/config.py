@@ -589,7 +589,8 @@ def _validate(config: Config, problems: list[str]) -> None:
     for key, value, low, high in _ranges(config):
         above = low == 0 and isinstance(low, float)  # 0.0: the value must be above 0
         if not (low < value if above else low <= value) or value > high:
-            problems.append(f"{key}: expected a number {'above' if above else 'from'} {low:g} "
+            zero = f" ({_ZERO_MEANS[key]})" if key in _ZERO_MEANS and low == 0 and not above else ""
+            problems.append(f"{key}: expected a number {'above' if above else 'from'} {low:g}{zero} "
                             f"{'and at most' if above else 'to'} {high:g}, got {value!r}")
     if config.select.max_words < config.select.min_words:
         problems.append(f"select.max_words: expected at least select.min_words ({config.select.min_words}), "
@@ -613,7 +614,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append(f"timezone: unknown time zone {config.timezone!r}")
 
 
-_BIG = float("inf")
+_ZERO_MEANS = {"extract.workers": "one per core", "extract.sentence_budget": "no limit",
+               "sources.window_hours": "every item", "sources.retries": "no retry", "history.lookback_days": "none"}
 
 
 def _ranges(config: Config) -> list[tuple[str, float, float, float]]:

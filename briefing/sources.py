@@ -120,7 +120,7 @@ def read_remote(urls: list[str], config: Config, briefing_date: dt.date) -> Remo
 
 def read_feed_file(path: Path, config: Config, briefing_date: dt.date) -> Remote:
     """Articles from a local RSS/Atom file (teaser items still have their pages fetched)."""
-    reader = _Reader(config, briefing_date, local_feed=True)
+    reader = _Reader(config, briefing_date)
     path = Path(path)
     reader.guard(_display(path), lambda: reader.read_local_feed(path, FeedConfig(url=str(path))))
     return reader.result()
@@ -177,10 +177,9 @@ class _Reader:
     seen_sources: set[str] = field(default_factory=set)
     seen_items: set[str] = field(default_factory=set)
     urls: list[str] = field(default_factory=list)
-    local_feed: bool = False
 
     def __post_init__(self) -> None:
-        self.fetcher = _Fetcher(self.config, self.warn, self.urls, self.local_feed)
+        self.fetcher = _Fetcher(self.config, self.warn, self.urls)
         self.window = _window(self.config, self.briefing_date)
 
     def result(self) -> Remote:
@@ -277,11 +276,13 @@ class _Reader:
             log.info("%s: %d items, reading the first %d (max_items)", source, len(entries), limit)
         for n, entry in enumerate(entries[:limit], 1):
             try:
-                self.read_item(entry, n, source, outlet)
+                self.read_item(entry, n, source, outlet, local=response is None)
             except (FetchError, InputError) as exc:  # the problem names the item
                 self.warn(source, getattr(exc, "problem", str(exc)))
 
-    def read_item(self, entry: Any, n: int, source: str, outlet: str) -> None:
+    def read_item(self, entry: Any, n: int, source: str, outlet: str, local: bool = False) -> None:
+        """One feed item. ``local``: the feed is a file of the operator's, whose items may link to any public
+        site (a remote feed's items must stay on the configured sites)."""
         title = _text_of(entry.get("title", ""))
         link = (entry.get("link") or "").strip()
         guid = (entry.get("id") or "").strip()
@@ -310,7 +311,7 @@ class _Reader:
         page_meta: dict = {}
         if len(text) < TEASER_CHARS and link:
             try:
-                response = self.fetcher.get(link, kind="page")
+                response = self.fetcher.get(link, kind="page", any_site=local)
                 if _sniff(response.content_type, response.body) != "html":
                     raise FetchError(f"not an HTML page ({_type_label(response)})")
                 page_meta = _extract_page(response, link)
@@ -415,21 +416,22 @@ def _extract_page(response: Response, url: str) -> dict:
 
 
 class _Fetcher:
-    def __init__(self, config: Config, warn, urls: list[str] = (), local_feed: bool = False):
+    def __init__(self, config: Config, warn, urls: list[str] = ()):
         self.settings = config.sources
         self.cache = _Cache(_cache_folder(config))
         self.warn = warn
-        self.hosts = _Hosts(config, urls, local_feed)
+        self.hosts = _Hosts(config, urls)
         self.failures: dict[str, list[str]] = {}
         """Connection failures per host:port in this run. After ``DEAD_HOST_FAILURES`` URLs of one host failed,
         the host is not tried again (a dead site with 50 teaser items would otherwise cost 50 timeouts)."""
 
-    def get(self, url: str, kind: str) -> Response:
-        """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any"."""
+    def get(self, url: str, kind: str, any_site: bool = False) -> Response:
+        """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any".
+        ``any_site``: ``url`` may be on any public site, not only a configured one (a local feed's item)."""
         if not _is_http(url):
             raise FetchError("not an http(s) URL, refused")
         url = _redacted(url)  # credentials in a URL are never sent, stored or shown
-        self.hosts.check_url(url)
+        self.hosts.check_url(url, any_site=any_site)
         cached = self.cache.load(url)
         if self.settings.offline:
             if cached is None:
@@ -511,7 +513,7 @@ class _Fetcher:
                     target = urllib.parse.urljoin(current, location.strip())
                     if not _is_http(target):
                         raise FetchError(f"redirect to {_shorten(target)} refused (not http(s)), skipped") from None
-                    self.hosts.check_url(target, redirect=True)
+                    self.hosts.check_url(target, redirect_from=current)
                     log.debug("%s: HTTP %d -> %s", current, code, target)
                     current = target
                     continue
@@ -624,12 +626,10 @@ class _Hosts:
     link-local and other non-public addresses are refused unless their host or address is in ``allow_hosts``:
     a feed must never make the job read the machine's own services or a cloud metadata address."""
 
-    def __init__(self, config: Config, urls: list[str], local_feed: bool):
+    def __init__(self, config: Config, urls: list[str]):
         configured = [*urls, *(f.url for f in config.sources.feeds), *config.sources.pages]
         self.domains = {_site(_hostname(u)) for u in configured if _is_http(u)}
         self.allowed = tuple(a.strip().lower().rstrip(".") for a in config.sources.allow_hosts if a.strip())
-        self.any_site = local_feed
-        """A local feed file is the operator's own: its items may link to any public site."""
 
     def listed(self, host: str) -> bool:
         host = host.lower().rstrip(".").strip("[]")
@@ -643,12 +643,14 @@ class _Hosts:
                 continue
         return False
 
-    def check_url(self, url: str, redirect: bool = False) -> None:
+    def check_url(self, url: str, redirect_from: str | None = None, any_site: bool = False) -> None:
+        """FetchError unless ``url`` may be fetched. A redirect may also stay on the site it comes from."""
         host = _hostname(url)
         if self.listed(host):
             return
-        if not self.any_site and _site(host) not in self.domains:
-            what = "redirect to" if redirect else "link to"
+        sites = self.domains | ({_site(_hostname(redirect_from))} if redirect_from else set())
+        if not any_site and _site(host) not in sites:
+            what = "redirect to" if redirect_from else "link to"
             raise FetchError(f"{what} {host or '?'} refused: not the site of a configured source "
                              "(add it to sources.allow_hosts to allow it), skipped")
         try:
