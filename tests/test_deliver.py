@@ -367,8 +367,6 @@ def test_cli_check_smtp(tmp_path, trust, capsys):
 def test_cli_run_send_end_to_end_server_down_then_the_next_run_delivers_both(tmp_path, trust, capsys):
     port = free_port()
     path = write_config_file(tmp_path, port, pdf=True)
-    # the second day reads the same article again: nothing new, which is emailed only when asked
-    path.write_text(path.read_text() + "deliver: {send_when_nothing_new: true}\n", encoding="utf-8")
     article = tmp_path / "in" / "article.txt"
     article.parent.mkdir()
     shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "000_986f4cd8ed297f09.txt", article)
