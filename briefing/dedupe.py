@@ -210,10 +210,15 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*$")
 
 
 def complete_sentence(text: str) -> bool:
-    """Starts like a sentence and ends with one: not a headline, a caption or a line cut off."""
+    """Starts like a sentence and ends with one, its quotes balanced: not a headline, a caption, a line cut off
+    or the tail of a quote whose opening was left in another sentence."""
     text = text.strip()
-    return bool(text) and (text[0].isupper() or text[0] in "\"“‘'(0123456789") and bool(_SENTENCE_END.search(text)) \
-        and not text.endswith(("...", "…"))
+    if not text or text.endswith(("...", "…")) or not _SENTENCE_END.search(text):
+        return False
+    if not (text[0].isupper() or text[0] in "\"“‘'(0123456789"):
+        return False
+    # Straight and curly marks are mixed in real copy ("“Time is running out\" for…"): count them together.
+    return (text.count('"') + text.count("“") + text.count("”")) % 2 == 0
 
 
 def _is_title(text: str, title: str) -> bool:

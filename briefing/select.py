@@ -58,7 +58,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
-    ``per_theme`` per theme and ``PER_ARTICLE`` per theme from one article (more only when nothing else is left).
+    ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
+    is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode."""
     from .embed import embed
     from .events import Params, anchors_of, pool, same_event
@@ -91,7 +92,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
-        if per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
             held.append(it)
             continue
         take(it)
@@ -178,7 +179,8 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
         return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
     what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-    about = ", ".join(what) or (f"statement by {item.speaker}" if item.speaker else "first reported today")
+    # The speaker's last name only: the item beside it already gives the full title and the words.
+    about = ", ".join(what) or (f"statement by {item.speaker.split()[-1]}" if item.speaker else "first reported")
     return f"New, {subject}: {about}."
 
 
@@ -214,6 +216,10 @@ def score_item(item: Item) -> float:
 
 
 def _presentable(item: Item, config: Config) -> bool:
+    from .dedupe import complete_sentence
+
+    if not complete_sentence(item.text):
+        return False  # no report of the event reads as a whole sentence (headlines, cut-off lines only)
     words = len(item.text.split())
     # A sentence shown with the one it leans on may run to two sentences' length.
     longest = config.select.max_words * (1.5 if _SECOND_SENTENCE.search(item.text) else 1)
