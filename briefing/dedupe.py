@@ -191,7 +191,7 @@ def representative(group: Sequence[Fact], vectors: np.ndarray, articles: dict[st
         fact = group[k]
         words = len(fact.text.split())
         article = articles.get(fact.article_id)
-        value = 1.5 * float(central[k]) if n > 1 else 0.0
+        value = 0.5 * float(central[k]) if n > 1 else 0.0
         value += 0.5 * bool(fact.speaker) + 0.4 * bool(fact.figures) + 0.3 * (not fact.hedged)
         value -= 0.05 * min(fact.index, 10)
         value -= 0.04 * max(0, words - TEXT_WORDS) + 0.04 * max(0, 12 - words)
