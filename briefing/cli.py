@@ -281,9 +281,7 @@ def _cmd_run(args) -> int:
     if reading:
         changes["extract"] = replace(config.extract, **reading)
     config = config.override(**changes)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
-    if inputs:  # --input replaces the configured folders, feeds and pages
-        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    config, inputs = _with_inputs(config, args.input)
     send = args.send or args.resend
     _check_before_work(config, args, inputs, send)
     try:
@@ -434,31 +432,33 @@ def _clear_progress_line(record) -> bool:
     return True
 
 
-def _cmd_extract(args) -> int:
-    from .classify import classify
+def _with_inputs(config, raw: Sequence[str] | None):
+    """The config and the ``--input`` values (URLs as given, paths resolved); inputs given replace the
+    configured folders, feeds and pages."""
+    from dataclasses import replace
+
     from .config import resolve_cli_path
-    from .extract import extract
-    from .ingest import ingest
-    from .pipeline import today
+    from .urls import is_http_url
+
+    inputs = [a if is_http_url(a) else resolve_cli_path(a) for a in (raw or [])]
+    if inputs:
+        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    return config, inputs
+
+
+def _cmd_extract(args) -> int:
+    from .pipeline import themed_facts
 
     config, _ = _load(args)
-    date = args.date or config.date or today(config)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in args.input]
-    from dataclasses import replace as _replace
-
-    config = config.override(sources=_replace(config.sources, feeds=(), pages=()))  # --input replaces them
-    articles = ingest(inputs, config, date)
-    if not articles.articles:
-        print("error: no usable article in the input", file=sys.stderr)
-        return EXIT_ERROR
-    facts = classify(list(extract(articles.articles, config).facts), config, articles.articles)
-    out = sys.stdout
-    for fact in facts:
-        out.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
+    config, inputs = _with_inputs(config, args.input)
+    for fact in themed_facts(config, inputs, args.date):
+        sys.stdout.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
 def fact_record(fact) -> dict:
+    """One fact as JSON for ``briefing extract``. (``render`` has its own item JSON, ``render._item_json``,
+    built the same way for the fields both have.)"""
     return {
         "id": fact.id,
         "text": fact.text,
@@ -493,9 +493,6 @@ def _cmd_classify(args) -> int:
 
 
 def _cmd_label(args) -> int:
-    from dataclasses import replace
-
-    from .config import resolve_cli_path
     from .label import append_example, candidates, session, terminal_keys
     from .pipeline import today
 
@@ -505,9 +502,7 @@ def _cmd_label(args) -> int:
         raise ConfigError("not set: name the file your labels go to, e.g. `classify: {examples_file: labels.jsonl}` "
                           "in config.yaml", "classify.examples_file")
     date = args.date or config.date or today(config)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
-    if inputs:
-        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    config, inputs = _with_inputs(config, args.input)
     with _progress(args):
         cands = candidates(config, date, inputs or None, args.count)
     if not cands:

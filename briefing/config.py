@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -711,7 +712,7 @@ def _validate_readers(config: Config, problems: list[str]) -> None:
     if config.archive.feed_entries < 1:
         problems.append(f"archive.feed_entries: expected at least 1, got {config.archive.feed_entries}")
     for key, url in (("archive.base_url", config.archive.base_url), ("monitor.url", config.monitor.url)):
-        if url and not url.lower().startswith(("http://", "https://")):
+        if url and not is_http_url(url):
             problems.append(f"{key}: expected an http(s) URL, got {url!r}")
 
 
