@@ -290,39 +290,6 @@ def attribute(sent, previous: "Attribution | None" = None, last_person: str | No
                        memory=_remember(sent, memory, speaker, in_quote))
 
 
-def attribute_text(text: str, context: str = "") -> str | None:
-    """Parse ``context`` then ``text`` and return the speaker of the last sentence of ``text``.
-
-    The context (earlier sentences of the same article) supplies the previous speaker and the last person
-    named, for "he added". Never raises on odd input; returns None when nothing attributes the sentence.
-    """
-    from .nlp import get_nlp
-
-    text = (text or "").strip()
-    if not text:
-        return None
-    nlp = get_nlp()
-    previous: Attribution | None = None
-    last_person: str | None = None
-    context = (context or "").strip()
-    docs = list(nlp.pipe([context, text])) if context else [None, nlp(text)]
-    result: Attribution | None = None
-    for doc in docs:
-        if doc is None:
-            continue
-        for sent in _merge_fragments(_paragraph_sentences(doc)):
-            if not sent.text.strip():
-                continue
-            result = attribute(sent, previous=previous, last_person=last_person)
-            previous = result
-            persons = [e.text for e in sent.ents if e.label_ == "PERSON"]
-            if persons:
-                last_person = persons[-1]
-        if doc is docs[0] and context:
-            result = None
-    return result.speaker if result else None
-
-
 def leans_on_context(sent) -> bool:
     """True when the sentence's first subject is a bare pronoun ("He further repeated...", "They said...",
     "This comes after...") or a phrase that needs the sentence before ("The city has been...",
@@ -1369,25 +1336,3 @@ def _needs_context(subj) -> bool:
         if any(c.lower_ in ("latter", "former", "same") for c in kids):
             return True
     return False
-
-
-def _merge_fragments(spans):
-    """A piece with no verb the parser cut off a sentence ("... at 10:30 a.m." | "Istanbul time (4:30 ET).",
-    "... and artillery." | "- AFP") is read with the sentence it belongs to (same paragraph only)."""
-    pending = None
-    for span in spans:
-        if (pending is not None and not any(t.pos_ in ("VERB", "AUX") for t in span)
-                and "\n" not in span.doc[span.start - 1].whitespace_ + span.doc[span.start - 1].text):
-            pending = span.doc[pending.start : span.end]
-            continue
-        if pending is not None:
-            yield pending
-        pending = span
-    if pending is not None:
-        yield pending
-
-
-def _paragraph_sentences(doc):
-    from .nlp import paragraph_sentences
-
-    return paragraph_sentences(doc)
