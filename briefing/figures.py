@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dates import MONTH, MONTH_NAMES, MONTH_NUMBERS
 from .models import Figure
 
 __all__ = ["find_figures", "parse_number_words"]
@@ -143,10 +144,8 @@ _IDENT_BEFORE = {
 _YEAR_BEFORE = {
     "in", "since", "of", "by", "until", "till", "from", "before", "after", "year", "early", "late", "mid",
     "spring", "summer", "autumn", "fall", "winter", "through", "during", "between", "to", "and", "or", "for",
-    "the", "circa", "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec",
-}
+    "the", "circa",
+} | set(MONTH_NUMBERS)
 _DEF_BEFORE = {"the", "these", "those", "its", "their", "his", "her", "our", "your", "my", "both", "all",
                "every", "each", "first", "last", "next", "whose"}
 _ONE_OK = {"person", "civilian", "child", "man", "woman", "soldier", "people", "dead", "killed",
@@ -173,10 +172,6 @@ found estimated expected understood presumed likely so far not yet just since th
 to have been being seriously critically slightly badly fatally severely internally forcibly
 """.split())
 
-_MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
 _WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 
 _MASKS = [
@@ -189,9 +184,9 @@ _MASKS = [
     re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?", re.I),
     re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.\s?m\.|[ap]m\b|o'clock\b)", re.I),
     # month-day, day-month, month-year
-    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"),
-    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}}\b)?"),
-    re.compile(rf"\b{_MONTHS}\s+\d{{4}}\b"),
+    re.compile(rf"\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b{MONTH}\s+\d{{4}}\b"),
     re.compile(rf"\b{_WEEKDAYS}\s*\(\d{{1,2}}[^)]*\)"),
     # ordinals
     re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I),
@@ -537,8 +532,7 @@ _OF_NOUNS = {
 }
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
              "yesterday", "tomorrow", "tonight", "overnight", "mon", "tue", "tues", "wed", "thu", "thurs", "fri",
-             "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december"}
+             "sat", "sun"} | {m.lower() for m in MONTH_NAMES}
 _COPULA = {"are", "is", "was", "were", "reached", "hit", "rose", "risen", "stood", "stands", "totalled",
            "totaled", "climbed", "increased", "jumped", "surpassed", "exceeded", "passed", "topped"}
 

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .article import SUFFIXES, display_path, extract_html, id_from_name, make_article, walk
 from .config import Config
+from .dates import latest_full_date, parse_date
 from .errors import InputError, Problem
 from .models import Article
 from .urls import is_http_url
@@ -369,37 +370,12 @@ def _str(value) -> str:
 
 
 def _parse_date(value, name: str, out: _Collector) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    """The publication date given in metadata (``dates.parse_date``); one that cannot be read is a warning."""
     try:
-        return dt.date.fromisoformat(text[:10])
+        return parse_date(value)
     except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    import email.utils
-
-    try:
-        return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError):
-        pass
-    try:
-        import dateparser
-
-        parsed = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
-    except Exception:  # dateparser raises assorted errors on odd input
-        parsed = None
-    if parsed is None:
-        out.warn(name, f"unreadable date {text[:40]!r}; treated as unknown", skipped=False)
+        out.warn(name, f"unreadable date {str(value).strip()[:40]!r}; treated as unknown", skipped=False)
         return None
-    return parsed.date()
 
 
 # Letters of other scripts, and the commonest short words of English; together they tell English text
@@ -424,21 +400,6 @@ def detect_language(text: str) -> str:
     return "en" if share >= 0.12 else "other"
 
 
-_LATEST_DATE_IN_TEXT = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),\s+(\d{4})\b")
-
-
-def _date_from_text(text: str) -> dt.date | None:
-    """The latest full date written in the text ("April 1, 2022", as in embed signatures and datelines)."""
-    found = []
-    for month, day, year in _LATEST_DATE_IN_TEXT.findall(text):
-        try:
-            found.append(dt.datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date())
-        except ValueError:
-            continue
-    return max(found) if found else None
-
-
 def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Collector) -> None:
     if not article.text.strip():
         out.warn(article.path, "nothing left after removing page noise, skipped")
@@ -457,7 +418,7 @@ def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Coll
                  f"{briefing_date}; treated as unknown", skipped=False)
         article = replace(article, published=None)
     if article.published is None:
-        guessed = _date_from_text(article.text)
+        guessed = latest_full_date(article.text)
         if guessed and guessed <= briefing_date:
             article = replace(article, published=guessed, published_guessed=True)
         else:

@@ -37,6 +37,7 @@ from typing import Any
 from . import __version__
 from .atomic import write_bytes, write_text
 from .config import Config, FeedConfig
+from .dates import iso_date
 from .deadline import Watchdog
 from .article import SUFFIXES, display_path, extract_html, make_article, walk
 from .errors import InputError, Problem
@@ -326,8 +327,8 @@ class _Reader:
                 self.warn(link, f"{problem}; used the feed's summary instead")
         if not text.strip():
             raise FetchError(f"{label} has no text, skipped")
-        if published is None and _iso_date(page_meta.get("date")):
-            published = _iso_date(page_meta["date"])
+        if published is None and iso_date(page_meta.get("date")):
+            published = iso_date(page_meta["date"])
             if not self.day_in_window(published):
                 log.debug("%s: page dated %s, outside the window; left out", where, published)
                 self.out_of_window += 1
@@ -338,7 +339,7 @@ class _Reader:
 
     def read_page(self, response: Response, url: str) -> None:
         meta = _extract_page(response, url)
-        published = _iso_date(meta.get("date"))
+        published = iso_date(meta.get("date"))
         if published is None:
             log.debug("%s: no publication date; kept", url)
         elif not self.day_in_window(published):
@@ -395,15 +396,6 @@ def _entry_datetime(entry: Any) -> dt.datetime | None:
             except (TypeError, ValueError):
                 continue
     return None
-
-
-def _iso_date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
 
 
 def _extract_page(response: Response, url: str) -> dict:
