@@ -96,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: the options every subcommand shares (``common``), then one sub-parser per subcommand
+    with its handler (``_cmd_<name>``) as ``func``. Each subcommand is in the README's command table."""
     parser = argparse.ArgumentParser(prog="briefing", description="Turn a day's news articles into a daily briefing.")
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
     common = argparse.ArgumentParser(add_help=False)

@@ -31,7 +31,11 @@ from dataclasses import dataclass
 from .dates import MONTH, MONTH_NAMES, MONTH_NUMBERS
 from .models import Figure
 
-__all__ = ["find_figures", "parse_number_words"]
+__all__ = ["CATEGORIES", "find_figures", "parse_number_words"]
+
+CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
+"""What a figure may count (``Figure.category``), in the order a briefing lists them; any other figure's category
+is "other". This module owns the names: the stages that group or show figures by category take them from here."""
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
