@@ -414,12 +414,21 @@ def _in_span(tok, sent) -> bool:
     return sent.start <= tok.i < sent.end
 
 
+SUBORDINATE = 10
+"""Depth one clause inside another (a relative clause, a modifier) adds in ``_depth``: a speech verb at this
+depth or more is "too far from the main clause" (its pronoun subject is not resolved, its agent not taken)."""
+MAX_DEPTH = 50
+"""Depth at which ``_depth`` stops climbing (a parse deeper than this is as far as it gets)."""
+
+
 def _depth(tok, sent) -> int:
+    """How far ``tok`` is from its sentence's main clause: one per step up the parse, ``SUBORDINATE`` more per
+    subordinate clause crossed."""
     depth = 0
     cur = tok
-    while cur.head.i != cur.i and _in_span(cur.head, sent) and depth < 50:
+    while cur.head.i != cur.i and _in_span(cur.head, sent) and depth < MAX_DEPTH:
         if cur.dep_ in ("relcl", "acl", "amod", "pcomp", "csubj"):
-            depth += 10
+            depth += SUBORDINATE
         depth += 1
         cur = cur.head
     return depth
@@ -560,7 +569,7 @@ def _speaker_from_verbs(search: _Search, candidates: list, depth_limit: int, uno
             or subj.lower_ in PERSON_ROLES or subj.lower_ in _ANIMATE_WORDS
         ):
             continue  # "new research suggests", "the size of the mound suggests"
-        if depth >= 10 and (subj.tag_ == "PRP" or subj.lower_ in _SUBJECT_PRONOUNS):
+        if depth >= SUBORDINATE and (subj.tag_ == "PRP" or subj.lower_ in _SUBJECT_PRONOUNS):
             continue  # "... following what he describes as ...": too far from the main clause to resolve
         speaker = _subject_text(subj, sent, search.previous, search.last_person, search.line_start(verb),
                                 search.in_quote)
@@ -659,7 +668,7 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
         if not in_quote(c):
             return c
     for c in kids:  # "... was announced by the ministry" (not "reports written by its analysts")
-        if c.dep_ == "agent" and _depth(verb, sent) < 10:
+        if c.dep_ == "agent" and _depth(verb, sent) < SUBORDINATE:
             obj = next((g for g in c.children if g.dep_ == "pobj"), None)
             if obj is not None:
                 return obj
@@ -668,7 +677,7 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
 
 def _passive_agent(verb, lemma, sent, kids, in_quote):
     """A passive: "was announced by the ministry" names the speaker; "was warned that" names the listener."""
-    if lemma in _PASSIVE_AGENT_VERBS and _depth(verb, sent) < 10:
+    if lemma in _PASSIVE_AGENT_VERBS and _depth(verb, sent) < SUBORDINATE:
         for c in kids:
             if c.dep_ == "agent":
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
