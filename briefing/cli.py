@@ -107,22 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", "-q", action="store_true", help="only warnings and errors (for cron)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", parents=[common], help="make the briefing and write Markdown, PDF and JSON")
-    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
-    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N days (default: today)")
-    p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
-    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
-    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
-    p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
-    p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
-    p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
-    p.add_argument("--engine", choices=["local", "dask"], help="where articles are read: this machine or a Dask cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (tcp://host:8786); "
-                   "default: a LocalCluster on 127.0.0.1")
-    p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
-    p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
-    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
-    p.set_defaults(func=_cmd_run)
+    _add_run(sub, common)
 
     p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")
     p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N (default: the newest in the output folder)")
@@ -143,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("label", parents=[common], help="label the day's least certain sentences (one key each) "
                        "into classify.examples_file; the next run learns from them")
-    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
+    _add_input(p)
     p.add_argument("--date", type=_date, help="the day whose articles are read YYYY-MM-DD (default: today)")
     p.add_argument("--count", "-n", type=_count, default=20, metavar="N", help="most sentences shown (default 20)")
     p.set_defaults(func=_cmd_label)
@@ -170,6 +155,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="DIR", help="output folder holding the history (default: the config's)")
     p.set_defaults(func=_cmd_search)
     return parser
+
+
+def _add_run(sub, common: argparse.ArgumentParser) -> None:
+    """``briefing run`` and its options."""
+    p = sub.add_parser("run", parents=[common], help="make the briefing and write Markdown, PDF and JSON")
+    _add_input(p)
+    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N days (default: today)")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
+    p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
+    p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
+    p.add_argument("--engine", choices=["local", "dask"], help="where articles are read: this machine or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (tcp://host:8786); "
+                   "default: a LocalCluster on 127.0.0.1")
+    p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
+    p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
+    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
+    p.set_defaults(func=_cmd_run)
+
+
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH",
+                   help="files, folders or URLs to read (replaces the config's sources)")
 
 
 def _count(value: str) -> int:
