@@ -140,6 +140,7 @@ def load_labelled_file(path: str | Path) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=4)
 def _load_labelled(path: str, _mtime: int) -> tuple[tuple[str, str], ...]:
+    """(text, label) rows of a JSONL or YAML examples file, cached until the file changes (``_mtime``)."""
     import json
 
     import yaml
@@ -495,6 +496,8 @@ class ThemeClassifier:
         return out
 
     def _components(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Per text: each model's probabilities (ridge "lr", nearest examples "knn", words "word"), the boosts of
+        terms, cues and captions, the final mix with the prior on "none", and the nearest example's similarity."""
         from .embed import embed
 
         p = self.params

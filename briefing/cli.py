@@ -48,6 +48,8 @@ def _handle_sigterm():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``briefing`` command: parse ``argv``, run the subcommand, turn its errors into one line on stderr
+    and an exit code (``EXIT_*``)."""
     parser = _with_help(_parser())
     try:
         args = parser.parse_args(argv)

@@ -590,6 +590,7 @@ def _close_match(key: str, fields: dict) -> str | None:
 
 
 def _validate(config: Config, problems: list[str]) -> None:
+    """Rules across fields (ranges, theme keys, mailing lists, URLs): each broken one appended to ``problems``."""
     import re
 
     seen: set[str] = set()

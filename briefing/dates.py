@@ -121,6 +121,8 @@ def _year(raw: str | None) -> int | None:
 
 
 def _resolve(kind: str, m: re.Match, text: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """The date and precision that the match ``m`` of pattern ``kind`` (see ``_PATTERNS``) means for an article
+    published on ``published``; ``(None, "")`` when it cannot be resolved."""
     g = m.groupdict()
     if kind in ("md", "dm"):
         month = MONTH_NUMBERS[g["month"].lower().rstrip(".")]
