@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -72,12 +73,14 @@ def main(argv=None) -> int:
     data = keep / "pool.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     runs = {}
+    # This checkout's package, whatever is installed (as bench/throughput.py does).
+    env = dict(os.environ, PYTHONPATH=str(throughput.ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for side in ([args.only] if args.only else ["off", "on"]):
         path = keep / f"{side}-{len(records)}.json"
         if not path.exists():
             out = subprocess.run([sys.executable, __file__, "--child", "--cascade", side, "--input", str(data),
                                   "--out", str(keep / f"out-{side}")], capture_output=True, text=True,
-                                 cwd=throughput.ROOT)
+                                 cwd=throughput.ROOT, env=env)
             if out.returncode:
                 print(out.stderr[-3000:], file=sys.stderr)
                 return 1

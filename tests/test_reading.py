@@ -1,4 +1,5 @@
-"""How articles are read: the depth on a day over the sentence budget, and worker processes."""
+"""How articles are read: the cascade (every sentence read, the full parse only where it can matter), the depth on a
+day over the sentence budget, and worker processes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from briefing.config import Config, ExtractConfig
 from briefing.embed import get_embedder, prefetching
-from briefing.extract import extract, lead, reading_depth
+from briefing.extract import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
 from briefing.ingest import ingest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -90,3 +91,61 @@ def test_reading_settings_are_checked(tmp_path, key, value, message):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert message in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------- the cascade
+
+FILLER = "The weather in the region stayed mild for most of the week."
+LONG = " ".join([f"Lead sentence number {n} tells the main news of the day." for n in range(LEAD)] +
+                [FILLER, "The mayor spoke to reporters after the meeting.",
+                 "Talks between the two delegations resume in Istanbul on Tuesday.", FILLER, FILLER,
+                 "Officials met in the town hall.", "He said 12 civilians were evacuated through the corridor overnight.", FILLER])
+
+
+def test_the_cascade_parses_leads_theme_terms_and_the_sentence_before_each():
+    reading = cascade(LONG, _sentence_ends(LONG), Config())
+    assert reading.skipped == 4  # the filler after the lead, the two after the talks, the last one
+    assert FILLER not in reading.text
+    assert "The mayor spoke to reporters after the meeting.\nTalks" not in reading.text  # kept run stays one run
+    assert "The mayor spoke to reporters after the meeting. Talks between" in reading.text
+    # A blank line where sentences were skipped, so no two kept runs parse as one sentence or paragraph.
+    assert "the day.\n\nThe mayor" in reading.text
+    assert "Tuesday.\n\nOfficials met in the town hall. He said 12 civilians" in reading.text
+    # Parsed sentences keep their number in the whole article.
+    assert reading.before(reading.text.index("The mayor")) == 1
+    assert reading.before(reading.text.index("Officials")) == 3
+    assert reading.before(reading.text.index("He said")) == 3
+    assert reading.before(0) == 0
+
+
+def test_an_article_with_nothing_to_skip_is_parsed_as_it_is():
+    short = " ".join([FILLER] * LEAD)
+    assert cascade(short, _sentence_ends(short), Config()) == Reading(short)
+    every = " ".join(["Talks went on in the capital all day."] * 20)
+    assert cascade(every, _sentence_ends(every), Config()) == Reading(every)
+
+
+def test_the_cascade_gives_the_facts_of_a_full_parse_for_what_it_parses():
+    article = replace(ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles[0], id="long", text=LONG)
+    full = extract([article], Config(extract=ExtractConfig(cascade=False, workers=1)))
+    cheap = extract([article], Config(extract=ExtractConfig(workers=1)))
+    assert full.parsed is None and full.sentences == 16
+    assert cheap.parsed == 12 and cheap.sentences == 16  # every sentence read, 12 of them parsed
+    assert not any(FILLER in f.text for f in cheap.facts)
+    by_text = {f.text: f for f in full.facts}
+    kept = [f for f in full.facts if FILLER not in f.text]
+    assert [(f.id, f.index, f.text, f.speaker, f.figures) for f in cheap.facts] == \
+        [(by_text[f.text].id, by_text[f.text].index, f.text, by_text[f.text].speaker, f.figures) for f in kept]
+
+
+def test_the_themes_of_the_config_decide_what_is_parsed():
+    article = replace(ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles[0], id="long", text=LONG)
+    weather = Config(themes=(replace(Config().themes[0], key="weather", terms=("weather",)),),
+                     extract=ExtractConfig(workers=1))
+    facts = extract([article], weather).facts
+    assert any(FILLER in f.text for f in facts)
+    assert not any("evacuated" in f.text for f in facts)
+
+
+def test_reading_everything_is_the_default():
+    assert Config().extract.sentence_budget == 0 and Config().extract.cascade is True
