@@ -314,11 +314,11 @@ class ExtractConfig:
     min_sentences: int = 8
     """Sentences of every article read however heavy the day (the lead and what follows it)."""
     cascade: bool = True
-    """Read every sentence cheaply (a fast splitter and the themes' terms and cues), and give spaCy's full parse
-    and the embedding model only to the sentences that can matter: each article's first 8 sentences, every
-    sentence naming a term or cue of a configured theme, and the sentence before each. A sentence with none of
-    these is counted as read but yields no fact. false: parse and embed every sentence (slower on long
-    articles)."""
+    """Read every sentence cheaply (a fast splitter, the themes' terms and cues, the theme classifier's word
+    model), and give spaCy's full parse and the embedding model only to the sentences that can matter: each
+    article's first 8 sentences, every sentence naming a term or cue of a configured theme or likely to belong to
+    a theme by its words, and the sentence before any of those that leans on it ("He said ..."). Other sentences
+    are counted as read but yield no fact. false: parse and embed every sentence (slower on long articles)."""
     engine: str = "local"
     """Where articles are read: ``local`` (this machine: the main process, or ``workers`` processes) or ``dask``
     (the workers of a Dask cluster, each loading the models once; needs ``pip install 'briefing[dask]'``). The

@@ -2,8 +2,8 @@
 
 Every sentence of every article is read by a cheap pass first (a fast splitter and pattern features); spaCy's full
 parse (``nlp.pipe``, batched) and the embedding model then run only on the sentences that can matter (the cascade,
-``extract.cascade``): each article's lead, sentences naming a theme's terms or cues, and the sentence before each of
-those (who "he" is, what a sentence leans on). Figures and dates are found with fast pattern code on each kept
+``extract.cascade``): each article's lead, sentences naming a theme's terms or cues or that the theme classifier's
+word model finds likely enough to belong to a theme, and the sentence before any of those that leans on it. Figures and dates are found with fast pattern code on each kept
 sentence.
 """
 
@@ -100,7 +100,8 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
         readings = [Reading(t) for t in texts]
     skipped = sum(r.skipped for r in readings)
     if skipped:
-        log.info("cascade: %d of about %d sentences read cheaply only (no lead, theme term or cue, nor before one)",
+        log.info("cascade: %d of about %d sentences read cheaply only (past the lead, no theme term or cue, "
+                 "unlikely to belong to a theme)",
                  skipped, sum(len(e) for e in ends))
     if config.extract.engine == "dask":
         from .engine_dask import read_on_dask
@@ -221,21 +222,34 @@ def _sentence_ends(text: str) -> list[int]:
 
 LEAD = 8
 """Sentences at the start of every article always given the full parse: news puts its main facts first."""
+THEME_CHANCE = 0.3
+"""A sentence past the lead, naming no theme term or cue, is parsed when the theme classifier's word model (cheap:
+no embedding) gives it at least this chance of belonging to a theme. Lower parses more; 0 parses everything."""
+# A sentence that may lean on the one before: a pronoun or a linking word first, or "he said".
+_LEANS = re.compile(r"[\"“‘'(]?(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|Such|There|But|And|Also|"
+                    r"However)\b|.*\b(?:he|she|they|it|this|that) (?:said|says|added|told|stated|warned|noted)\b")
 
 
 def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
-    """What of ``text`` (split at ``ends`` by the fast splitter) gets the full parse: the first ``LEAD`` sentences,
-    every sentence naming a term or cue of a configured theme, and the sentence before each of those. The rest is
-    read by this cheap pass only. Every sentence kept: the text as it is, so nothing differs from a full parse."""
+    """What of ``text`` (split at ``ends`` by the fast splitter) gets the full parse: the first ``LEAD``
+    sentences, every sentence naming a term or cue of a configured theme or that the theme classifier's word
+    model gives at least ``THEME_CHANCE``, and the sentence before any of those that may lean on it. The rest is
+    read by this cheap pass only. When every sentence is kept: the text as it is, so nothing differs from a full
+    parse."""
     if len(ends) <= LEAD:
         return Reading(text)
     pattern = _theme_pattern(config)
     starts = [0, *ends[:-1]]
     keep = [i < LEAD or (pattern is not None and pattern.search(text, starts[i], ends[i]) is not None)
             for i in range(len(ends))]
+    unsure = [i for i, kept in enumerate(keep) if not kept]
+    if unsure:
+        chances = _theme_chance(config, [text[starts[i] : ends[i]] for i in unsure])
+        for i, chance in zip(unsure, chances):
+            keep[i] = bool(chance >= THEME_CHANCE)
     for i in range(len(ends) - 1):
-        if keep[i + 1]:
-            keep[i] = True  # the sentence before a candidate: who "he" is, what "this" is
+        if keep[i + 1] and not keep[i] and _LEANS.match(text, starts[i + 1], ends[i + 1]):
+            keep[i] = True  # who "he" is, what "this" is
     if all(keep):
         return Reading(text)
     parts: list[str] = []
@@ -256,6 +270,12 @@ def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
         parts.append(piece)
         length += len(piece)
     return Reading("".join(parts).rstrip(), tuple(skips), skipped)
+
+
+def _theme_chance(config: Config, sentences: list[str]):
+    from .classify import get_classifier
+
+    return get_classifier(config).theme_chance(sentences)
 
 
 def _theme_pattern(config: Config):
