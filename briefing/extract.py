@@ -3,7 +3,7 @@
 Every sentence of every article is read by a cheap pass first (a fast splitter and pattern features); spaCy's full
 parse (``nlp.pipe``, batched) and the embedding model then run only on the sentences that can matter (the cascade,
 ``extract.cascade``): each article's lead, sentences naming a theme's terms or cues or that the theme classifier's
-word model finds likely enough to belong to a theme, and the sentence before any of those that leans on it. Figures and dates are found with fast pattern code on each kept
+word model finds likely enough to belong to a theme, and the sentences next to those. Figures and dates are found with fast pattern code on each kept
 sentence.
 """
 
@@ -225,16 +225,16 @@ LEAD = 8
 THEME_CHANCE = 0.3
 """A sentence past the lead, naming no theme term or cue, is parsed when the theme classifier's word model (cheap:
 no embedding) gives it at least this chance of belonging to a theme. Lower parses more; 0 parses everything."""
-# A sentence that may lean on the one before: a pronoun or a linking word first, or "he said".
-_LEANS = re.compile(r"[\"“‘'(]?(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|Such|There|But|And|Also|"
-                    r"However)\b|.*\b(?:he|she|they|it|this|that) (?:said|says|added|told|stated|warned|noted)\b")
+CONTEXT = 1
+"""Sentences on each side of a parsed candidate parsed too: who "he" is, a sentence shown joined to the one it leans
+on, and the neighbours whose themes vote on its own (``classify.in_context``)."""
 
 
 def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
     """What of ``text`` (split at ``ends`` by the fast splitter) gets the full parse: the first ``LEAD``
     sentences, every sentence naming a term or cue of a configured theme or that the theme classifier's word
-    model gives at least ``THEME_CHANCE``, and the sentence before any of those that may lean on it. The rest is
-    read by this cheap pass only. When every sentence is kept: the text as it is, so nothing differs from a full
+    model gives at least ``THEME_CHANCE``, and ``CONTEXT`` sentences on each side of those. The rest is read by
+    this cheap pass only. When every sentence is kept: the text as it is, so nothing differs from a full
     parse."""
     if len(ends) <= LEAD:
         return Reading(text)
@@ -247,9 +247,10 @@ def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
         chances = _theme_chance(config, [text[starts[i] : ends[i]] for i in unsure])
         for i, chance in zip(unsure, chances):
             keep[i] = bool(chance >= THEME_CHANCE)
-    for i in range(len(ends) - 1):
-        if keep[i + 1] and not keep[i] and _LEANS.match(text, starts[i + 1], ends[i + 1]):
-            keep[i] = True  # who "he" is, what "this" is
+    candidates = [i for i, kept in enumerate(keep) if kept]
+    for i in candidates:
+        for j in range(max(0, i - CONTEXT), min(len(keep), i + CONTEXT + 1)):
+            keep[j] = True
     if all(keep):
         return Reading(text)
     parts: list[str] = []

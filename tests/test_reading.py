@@ -97,27 +97,30 @@ def test_reading_settings_are_checked(tmp_path, key, value, message):
 
 FILLER = "Boston won the championship game on Sunday night."
 LONG = " ".join([f"Lead sentence number {n} tells the main news of the day." for n in range(LEAD)] +
-                [FILLER, "Coldplay played a new album at a festival in London.",
-                 "Talks between the two delegations resume in Istanbul on Tuesday.", FILLER,
-                 "Officials met in the town hall.", "He said 12 civilians were evacuated through the corridor overnight.",
-                 FILLER, "Mayor Ivan Petrov spoke to reporters after the meeting.", FILLER])
+                [FILLER, FILLER, "Talks between the two delegations resume in Istanbul on Tuesday.", FILLER,
+                 "Coldplay played a new album at a festival in London.", FILLER, "Officials met in the town hall.",
+                 "He said 12 civilians were evacuated through the corridor overnight.", FILLER, FILLER, FILLER,
+                 "Mayor Ivan Petrov spoke to reporters after the meeting.", FILLER, FILLER])
+SKIPPED = {12, 13, 17, 21}  # sentences neither candidates nor next to one
 
 
-def test_the_cascade_parses_leads_likely_theme_sentences_and_what_they_lean_on():
+def test_the_cascade_parses_leads_likely_theme_sentences_and_their_neighbours():
     reading = cascade(LONG, _sentence_ends(LONG), Config())
-    assert reading.skipped == 5  # the filler (4 times) and Coldplay: past the lead, nothing of a theme
-    assert FILLER not in reading.text and "Coldplay" not in reading.text
+    assert reading.skipped == len(SKIPPED)
+    assert "Coldplay" not in reading.text  # past the lead, nothing of a theme, no candidate next to it
+    # Next to a theme term: the sentence before ("Officials met") and after are parsed with it.
+    assert f"the day. {FILLER} {FILLER} Talks between" in reading.text
+    assert f"Tuesday. {FILLER}\n\nOfficials met in the town hall. He said 12 civilians" in reading.text
     # A blank line where sentences were skipped, so no two kept runs parse as one sentence or paragraph.
-    assert "the day.\n\nTalks between" in reading.text  # a theme term
-    # "He said" leans on the sentence before: it is parsed too, though nothing in it belongs to a theme.
-    assert "Tuesday.\n\nOfficials met in the town hall. He said 12 civilians" in reading.text
     # No term, but the theme classifier's word model finds it likely to belong to a theme (a mayor speaking).
-    assert "overnight.\n\nMayor Ivan Petrov spoke to reporters after the meeting." in reading.text
+    assert f"overnight. {FILLER}\n\n{FILLER} Mayor Ivan Petrov spoke to reporters after the meeting. {FILLER}" \
+        in reading.text
+    assert reading.text.endswith(f"meeting. {FILLER}")
     # Parsed sentences keep their number in the whole article.
     assert reading.before(0) == 0
-    assert reading.before(reading.text.index("Talks")) == 2
-    assert reading.before(reading.text.index("He said")) == 3
-    assert reading.before(reading.text.index("Mayor Ivan")) == 4
+    assert reading.before(reading.text.index("Talks")) == 0
+    assert reading.before(reading.text.index("He said")) == 2
+    assert reading.before(reading.text.index("Mayor Ivan")) == 3
 
 
 def test_an_article_with_nothing_to_skip_is_parsed_as_it_is():
@@ -131,18 +134,18 @@ def test_the_cascade_gives_the_facts_of_a_full_parse_for_what_it_parses():
     article = replace(ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles[0], id="long", text=LONG)
     full = extract([article], Config(extract=ExtractConfig(cascade=False, workers=1)))
     cheap = extract([article], Config(extract=ExtractConfig(workers=1)))
-    assert full.parsed is None and full.sentences == 17
-    assert cheap.parsed == 12 and cheap.sentences == 17  # every sentence read, 12 of them parsed
-    assert not any(FILLER in f.text or "Coldplay" in f.text for f in cheap.facts)
-    by_text = {f.text: f for f in full.facts}
-    kept = [f for f in full.facts if FILLER not in f.text and "Coldplay" not in f.text]
+    assert full.parsed is None and full.sentences == 22
+    assert cheap.parsed == 18 and cheap.sentences == 22  # every sentence read, 18 of them parsed
+    kept = [f for f in full.facts if f.index not in SKIPPED]
+    assert len(kept) < len(full.facts)
     assert [(f.id, f.index, f.text, f.speaker, f.figures) for f in cheap.facts] == \
-        [(by_text[f.text].id, by_text[f.text].index, f.text, by_text[f.text].speaker, f.figures) for f in kept]
+        [(f.id, f.index, f.text, f.speaker, f.figures) for f in kept]
 
 
 def test_the_themes_of_the_config_decide_what_is_parsed():
     sports = Config(themes=(replace(Config().themes[0], key="sports", terms=("championship",)),))
-    assert FILLER in cascade(LONG, _sentence_ends(LONG), sports).text
+    assert cascade(LONG, _sentence_ends(LONG), sports).skipped == 0  # the filler names the sports theme's term
+    assert cascade(LONG, _sentence_ends(LONG), Config()).skipped > 0
 
 
 def test_reading_everything_is_the_default():
