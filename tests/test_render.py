@@ -487,3 +487,11 @@ def test_header_says_how_much_was_left_unread():
     assert "read (the first 11 of each article; about 1234 more left unread)" in render_markdown(b, CONFIG)
     assert "(the first 11 of each article; about 1234 more left unread)" in render_html(b, CONFIG)
     assert "left unread" not in render_markdown(make_briefing(), CONFIG)
+
+
+def test_header_says_how_many_sentences_were_parsed_in_full():
+    b = make_briefing()
+    b = dataclasses.replace(b, stats=dataclasses.replace(b.stats, sentences=500, parsed_sentences=320))
+    assert "500 sentences read (320 of them parsed in full)" in render_markdown(b, CONFIG)
+    assert "(320 of them parsed in full)" in render_html(b, CONFIG)
+    assert "parsed in full" not in render_markdown(make_briefing(), CONFIG)
