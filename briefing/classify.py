@@ -13,8 +13,8 @@ Every sentence is embedded (MiniLM, :mod:`briefing.embed`) and scored by two sim
 probabilities are averaged:
 
 1. a class-balanced linear classifier: ridge regression onto one-hot labels, solved in closed form (one
-   385x385 linear solve, milliseconds, deterministic), its outputs turned into probabilities with a softmax
-   (``Params.linear = "logistic"`` swaps in a gradient-descent logistic regression, slower, no better), and
+   385x385 linear solve, milliseconds, deterministic), its outputs turned into probabilities with a softmax,
+   and
 2. nearest examples: for each label, the mean cosine similarity of the ``k`` most similar training sentences,
    turned into probabilities with a softmax.
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -62,19 +62,10 @@ EXAMPLES_PATH = Path(__file__).parent / "data" / "theme_examples.yaml"
 class Params:
     """Hyper-parameters, tuned by cross-validation over the shipped examples (``bench/themes.py --cv``)."""
 
-    l2: float = 1e-2
-    """L2 penalty of the (optional) logistic regression."""
-    scale: float = 4.0
-    """Multiplier on the unit embedding vectors before the logistic regression."""
-    steps: int = 300
-    """Gradient steps of the logistic regression."""
-    lr: float = 1.0
-    """Step size of the logistic regression."""
     none_bias: float = 0.8
     """Added to the log-probability of "none" (a prior: most sentences of a page are not news on a theme)."""
-    linear: str = "ridge"
-    """"logistic" (gradient descent) or "ridge" (a closed-form, class-balanced ridge classifier)."""
     ridge_l2: float = 1.0
+    """L2 penalty of the ridge classifier over the embeddings."""
     ridge_temp: float = 0.1
     """Softmax temperature over the ridge classifier's outputs."""
     knn_k: int = 5
@@ -82,7 +73,7 @@ class Params:
     knn_temp: float = 0.05
     """Softmax temperature over the nearest-example similarities."""
     mix: float = 0.5
-    """Weight of the embedding logistic regression in the ensemble (the rest goes to nearest examples)."""
+    """Weight of the ridge classifier over the embeddings in the ensemble (the rest goes to nearest examples)."""
     term_boost: float = 1.0
     """Added to a theme's log-probability per matched term (at most ``max_terms`` count)."""
     max_terms: int = 2
@@ -110,9 +101,9 @@ class Params:
     """Share of a sentence's final probabilities that comes from its article neighbours (see :func:`in_context`);
     0 judges every sentence alone."""
     context_reach: int = 2
+    """Neighbours up to this many sentences away vote."""
     context_title: float = 0.5
     """The article's title votes like a neighbour of this weight (a neighbour one sentence away weighs 1)."""
-    """Neighbours up to this many sentences away vote."""
     context_decay: float = 0.5
     """Each step further away halves (by default) a neighbour's vote."""
 
@@ -149,6 +140,7 @@ def load_labelled_file(path: str | Path) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=4)
 def _load_labelled(path: str, _mtime: int) -> tuple[tuple[str, str], ...]:
+    """(text, label) rows of a JSONL or YAML examples file, cached until the file changes (``_mtime``)."""
     import json
 
     import yaml
@@ -363,6 +355,65 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+@dataclass
+class _Training:
+    """The labelled sentences a classifier learns from, in parallel lists (label: a theme's index, or the
+    number of themes for "none")."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    """Where each sentence comes from: shipped, desk, config, description or terms."""
+    has_none: bool = False
+
+    def add(self, text: str, label: int, weight: float, kind: str) -> None:
+        text = " ".join(str(text).split())
+        if text:
+            self.texts.append(text)
+            self.labels.append(label)
+            self.weights.append(weight)
+            self.kinds.append(kind)
+
+
+def _training_set(themes: tuple[Theme, ...], shipped: dict, params: Params,
+                  desk: list[tuple[str, str]]) -> _Training:
+    """Each theme's shipped, desk and config examples and its description (or, with none of them, its terms),
+    then the "none" examples; the desk's rows with an unknown label are ignored with a warning."""
+    known = {t.key for t in themes} | {NONE}
+    unknown = sorted({lab for _, lab in desk if lab not in known})
+    if unknown:
+        log.warning("classify.examples_file: label(s) %s are not theme keys or \"none\"; those rows are ignored",
+                    ", ".join(unknown))
+    by_label: dict[str, list[str]] = {}
+    for text, lab in desk:
+        by_label.setdefault(lab, []).append(text)
+    out = _Training()
+    for i, theme in enumerate(themes):
+        for s in shipped.get(theme.key, ()):
+            out.add(s, i, 1.0, "shipped")
+        for s in by_label.get(theme.key, ()):
+            out.add(s, i, params.desk_example_weight, "desk")
+        for s in theme.examples:
+            out.add(s, i, params.config_example_weight, "config")
+        if theme.description:
+            out.add(theme.description, i, params.description_weight, "description")
+        if not any(lab == i for lab in out.labels):
+            # Terms only: their phrase stands in for an example so the theme is not empty.
+            out.add(", ".join(t.rstrip("*") for t in theme.terms) or theme.key, i, 1.0, "terms")
+    none_examples = [(s, "shipped") for s in shipped.get(NONE, ())] + [(s, "desk") for s in by_label.get(NONE, ())]
+    out.has_none = bool(none_examples)
+    for s, kind in none_examples:
+        out.add(s, len(themes), 1.0 if kind == "shipped" else params.desk_example_weight, kind)
+    return out
+
+
+def _balanced(w: np.ndarray, y: np.ndarray, n_labels: int) -> np.ndarray:
+    """Class-balanced sample weights: every label carries the same total weight, however many examples it has."""
+    totals = np.bincount(y, weights=w, minlength=n_labels)
+    return w * (w.sum() / n_labels) / totals[y]
+
+
 class ThemeClassifier:
     """Themes from sentence embeddings, nearest examples and the config's terms."""
 
@@ -396,68 +447,25 @@ class ThemeClassifier:
 
     def _setup(self, themes: tuple[Theme, ...], settings: ClassifyConfig, shipped: dict, params: Params,
                desk: list[tuple[str, str]]) -> None:
-        from .embed import embed
-
+        """Train every model on the labelled sentences (``_training_set``): embeddings, the ridge classifier,
+        the word model, and the term and cue patterns."""
         if not themes:
             raise ValueError("at least one theme is needed")
         self.themes = themes
         self.settings = settings
         self.params = params
         self.keys = [t.key for t in themes]
-        texts: list[str] = []
-        labels: list[int] = []
-        weights: list[float] = []
-        kinds: list[str] = []
-
-        def add(text: str, label: int, weight: float, kind: str) -> None:
-            text = " ".join(str(text).split())
-            if text:
-                texts.append(text)
-                labels.append(label)
-                weights.append(weight)
-                kinds.append(kind)
-
-        known = set(self.keys) | {NONE}
-        unknown = sorted({lab for _, lab in desk if lab not in known})
-        if unknown:
-            log.warning("classify.examples_file: label(s) %s are not theme keys or \"none\"; those rows are ignored",
-                        ", ".join(unknown))
-        by_label: dict[str, list[str]] = {}
-        for text, lab in desk:
-            by_label.setdefault(lab, []).append(text)
-        for i, theme in enumerate(themes):
-            for s in shipped.get(theme.key, ()):
-                add(s, i, 1.0, "shipped")
-            for s in by_label.get(theme.key, ()):
-                add(s, i, params.desk_example_weight, "desk")
-            for s in theme.examples:
-                add(s, i, params.config_example_weight, "config")
-            if theme.description:
-                add(theme.description, i, params.description_weight, "description")
-            if not any(lab == i for lab in labels):
-                # Terms only: their phrase stands in for an example so the theme is not empty.
-                add(", ".join(t.rstrip("*") for t in theme.terms) or theme.key, i, 1.0, "terms")
-        none_examples = [(s, "shipped") for s in shipped.get(NONE, ())] + [(s, "desk") for s in by_label.get(NONE, ())]
-        self.has_none = bool(none_examples)
-        for s, kind in none_examples:
-            add(s, len(themes), 1.0 if kind == "shipped" else params.desk_example_weight, kind)
+        training = _training_set(themes, shipped, params, desk)
+        self.has_none = training.has_none
         self.labels = self.keys + ([NONE] if self.has_none else [])
-        self.texts = texts
-        self.y = np.array(labels, dtype=np.int64)
-        self.kinds = kinds
-        self.X = _embed_training(texts, kinds)
-        w = np.array(weights, dtype=np.float64)
-        # Class-balanced: every label carries the same total weight, however many examples it has.
-        n_labels = len(self.labels)
-        totals = np.bincount(self.y, weights=w, minlength=n_labels)
-        self.sample_weight = w * (w.sum() / n_labels) / totals[self.y]
-        if params.linear == "ridge":
-            self.W, self.b = _fit_ridge(self.X.astype(np.float64), self.y, self.sample_weight, len(self.labels),
-                                        params.ridge_l2)
-        else:
-            self.W, self.b = self._fit_logistic(self.X.astype(np.float64) * params.scale, self.y,
-                                                self.sample_weight, params.l2)
-        self.words = _WordModel(texts, self.y, self.sample_weight, n_labels, params.word_l2) \
+        self.texts = training.texts
+        self.y = np.array(training.labels, dtype=np.int64)
+        self.kinds = training.kinds
+        self.X = _embed_training(self.texts, self.kinds)
+        self.sample_weight = _balanced(np.array(training.weights, dtype=np.float64), self.y, len(self.labels))
+        self.W, self.b = _fit_ridge(self.X.astype(np.float64), self.y, self.sample_weight, len(self.labels),
+                                    params.ridge_l2)
+        self.words = _WordModel(self.texts, self.y, self.sample_weight, len(self.labels), params.word_l2) \
             if params.word_weight > 0 else None
         self.term_patterns = {
             t.key: [(term, _term_pattern(term)) for term in t.terms if term.strip().rstrip("*").strip()]
@@ -468,30 +476,6 @@ class ThemeClassifier:
                   if cue not in {t.strip().lower() for t in theme.terms}]
             for key, theme in zip(self.keys, themes)
         }
-
-    def _fit_logistic(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
-        p = self.params
-        n, d = X.shape
-        k = len(self.labels)
-        Y = np.zeros((n, k))
-        Y[np.arange(n), y] = 1.0
-        sw = sw / sw.sum()
-        W = np.zeros((d, k))
-        b = np.zeros(k)
-        # Full-batch gradient descent with Nesterov momentum: deterministic and fast (a few ms).
-        vW = np.zeros_like(W)
-        vb = np.zeros_like(b)
-        mu = 0.9
-        for _ in range(p.steps):
-            Wl, bl = W + mu * vW, b + mu * vb
-            P = _softmax(X @ Wl + bl)
-            G = (P - Y) * sw[:, None]
-            gW = X.T @ G + l2 * Wl
-            gb = G.sum(axis=0)
-            vW = mu * vW - p.lr * gW
-            vb = mu * vb - p.lr * gb
-            W, b = W + vW, b + vb
-        return W, b
 
     # -- scoring --------------------------------------------------------------------------------------------
 
@@ -512,15 +496,14 @@ class ThemeClassifier:
         return out
 
     def _components(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Per text: each model's probabilities (ridge "lr", nearest examples "knn", words "word"), the boosts of
+        terms, cues and captions, the final mix with the prior on "none", and the nearest example's similarity."""
         from .embed import embed
 
         p = self.params
         clean = [" ".join(str(t).split()) for t in texts]
         E = embed(clean).astype(np.float64)
-        if p.linear == "ridge":
-            p_lr = _softmax((E @ self.W + self.b) / p.ridge_temp)
-        else:
-            p_lr = _softmax(E * p.scale @ self.W + self.b)
+        p_lr = _softmax((E @ self.W + self.b) / p.ridge_temp)
         sims = E @ self.X.T.astype(np.float64)
         knn = np.zeros((len(texts), len(self.labels)))
         for c in range(len(self.labels)):

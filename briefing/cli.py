@@ -48,6 +48,8 @@ def _handle_sigterm():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``briefing`` command: parse ``argv``, run the subcommand, turn its errors into one line on stderr
+    and an exit code (``EXIT_*``)."""
     parser = _with_help(_parser())
     try:
         args = parser.parse_args(argv)
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: the options every subcommand shares (``common``), then one sub-parser per subcommand
+    with its handler (``_cmd_<name>``) as ``func``. Each subcommand is in the README's command table."""
     parser = argparse.ArgumentParser(prog="briefing", description="Turn a day's news articles into a daily briefing.")
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -105,22 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", "-q", action="store_true", help="only warnings and errors (for cron)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", parents=[common], help="make the briefing and write Markdown, PDF and JSON")
-    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
-    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N days (default: today)")
-    p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
-    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
-    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
-    p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
-    p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
-    p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
-    p.add_argument("--engine", choices=["local", "dask"], help="where articles are read: this machine or a Dask cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (tcp://host:8786); "
-                   "default: a LocalCluster on 127.0.0.1")
-    p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
-    p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
-    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
-    p.set_defaults(func=_cmd_run)
+    _add_run(sub, common)
 
     p = sub.add_parser("send", parents=[common], help="email an existing briefing (default: the newest, and any still pending)")
     p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N (default: the newest in the output folder)")
@@ -141,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("label", parents=[common], help="label the day's least certain sentences (one key each) "
                        "into classify.examples_file; the next run learns from them")
-    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH", help="files, folders or URLs to read (replaces the config's sources)")
+    _add_input(p)
     p.add_argument("--date", type=_date, help="the day whose articles are read YYYY-MM-DD (default: today)")
     p.add_argument("--count", "-n", type=_count, default=20, metavar="N", help="most sentences shown (default 20)")
     p.set_defaults(func=_cmd_label)
@@ -168,6 +157,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="DIR", help="output folder holding the history (default: the config's)")
     p.set_defaults(func=_cmd_search)
     return parser
+
+
+def _add_run(sub, common: argparse.ArgumentParser) -> None:
+    """``briefing run`` and its options."""
+    p = sub.add_parser("run", parents=[common], help="make the briefing and write Markdown, PDF and JSON")
+    _add_input(p)
+    p.add_argument("--date", type=_date, help="briefing date: YYYY-MM-DD, today, yesterday or -N days (default: today)")
+    p.add_argument("--output", "-o", metavar="DIR", help="output folder (a sub-folder per date is made inside)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped or warned about")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+    p.add_argument("--offline", action="store_true", help="read feeds and pages from the cache only, no network")
+    p.add_argument("--workers", type=_count, metavar="N", help="processes reading articles (0: one per core on a big day)")
+    p.add_argument("--sentence-budget", type=_count, metavar="N", help="most sentences read in one run (0: no limit)")
+    p.add_argument("--engine", choices=["local", "dask"], help="where articles are read: this machine or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the scheduler (tcp://host:8786); "
+                   "default: a LocalCluster on 127.0.0.1")
+    p.add_argument("--send", action="store_true", help="email the PDF to config.smtp.recipients (and earlier dates still pending)")
+    p.add_argument("--resend", action="store_true", help="email it even if this date was already sent (implies --send)")
+    p.add_argument("--allow-future", action="store_true", help="accept a --date more than a day after today")
+    p.set_defaults(func=_cmd_run)
+
+
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", "-i", nargs="+", action="extend", metavar="PATH",
+                   help="files, folders or URLs to read (replaces the config's sources)")
 
 
 def _count(value: str) -> int:
@@ -281,9 +295,7 @@ def _cmd_run(args) -> int:
     if reading:
         changes["extract"] = replace(config.extract, **reading)
     config = config.override(**changes)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
-    if inputs:  # --input replaces the configured folders, feeds and pages
-        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    config, inputs = _with_inputs(config, args.input)
     send = args.send or args.resend
     _check_before_work(config, args, inputs, send)
     try:
@@ -353,7 +365,7 @@ def _check_date(config, args) -> None:
     date = getattr(args, "date", None) or config.date
     if date is None:
         return
-    if date >= dt.date.max - dt.timedelta(days=7):
+    if date.year >= 9999:  # date arithmetic a year ahead would overflow
         raise UsageError(f"--date {date} is out of range")
     limit = today(config) + dt.timedelta(days=FUTURE_DAYS)
     if date > limit and not getattr(args, "allow_future", False):
@@ -370,7 +382,7 @@ def _send(config, dates, *, resend: bool, quiet: bool = False, locked: bool = Fa
         for date in report.sent:
             print(f"sent {date} to {', '.join(config.smtp.recipients) or 'the configured channels'}")
         for date, why in report.skipped:
-            print(f"{date} {why}; not sent again (use --resend)")
+            print(f"{date} {why}; not sent again (use --resend)" if why.startswith("already") else f"{date}: {why}")
     return list(report.warnings)
 
 
@@ -434,31 +446,33 @@ def _clear_progress_line(record) -> bool:
     return True
 
 
-def _cmd_extract(args) -> int:
-    from .classify import classify
+def _with_inputs(config, raw: Sequence[str] | None):
+    """The config and the ``--input`` values (URLs as given, paths resolved); inputs given replace the
+    configured folders, feeds and pages."""
+    from dataclasses import replace
+
     from .config import resolve_cli_path
-    from .extract import extract
-    from .ingest import ingest
-    from .pipeline import today
+    from .urls import is_http_url
+
+    inputs = [a if is_http_url(a) else resolve_cli_path(a) for a in (raw or [])]
+    if inputs:
+        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    return config, inputs
+
+
+def _cmd_extract(args) -> int:
+    from .pipeline import themed_facts
 
     config, _ = _load(args)
-    date = args.date or config.date or today(config)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in args.input]
-    from dataclasses import replace as _replace
-
-    config = config.override(sources=_replace(config.sources, feeds=(), pages=()))  # --input replaces them
-    articles = ingest(inputs, config, date)
-    if not articles.articles:
-        print("error: no usable article in the input", file=sys.stderr)
-        return EXIT_ERROR
-    facts = classify(list(extract(articles.articles, config).facts), config, articles.articles)
-    out = sys.stdout
-    for fact in facts:
-        out.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
+    config, inputs = _with_inputs(config, args.input)
+    for fact in themed_facts(config, inputs, args.date):
+        sys.stdout.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
 def fact_record(fact) -> dict:
+    """One fact as JSON for ``briefing extract``. (``render`` has its own item JSON, ``render._item_json``,
+    built the same way for the fields both have.)"""
     return {
         "id": fact.id,
         "text": fact.text,
@@ -493,9 +507,6 @@ def _cmd_classify(args) -> int:
 
 
 def _cmd_label(args) -> int:
-    from dataclasses import replace
-
-    from .config import resolve_cli_path
     from .label import append_example, candidates, session, terminal_keys
     from .pipeline import today
 
@@ -505,9 +516,7 @@ def _cmd_label(args) -> int:
         raise ConfigError("not set: name the file your labels go to, e.g. `classify: {examples_file: labels.jsonl}` "
                           "in config.yaml", "classify.examples_file")
     date = args.date or config.date or today(config)
-    inputs = [a if a.startswith(("http://", "https://")) else resolve_cli_path(a) for a in (args.input or [])]
-    if inputs:
-        config = config.override(sources=replace(config.sources, feeds=(), pages=()))
+    config, inputs = _with_inputs(config, args.input)
     with _progress(args):
         cands = candidates(config, date, inputs or None, args.count)
     if not cands:

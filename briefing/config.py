@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -499,6 +500,8 @@ _INVALID = object()
 
 
 def _convert(tp: Any, value: Any, key: str, problems: list[str], warnings: list[str]) -> Any:
+    """``value`` from the YAML as the type ``tp`` of the field at dotted ``key``, or ``_INVALID`` with the
+    reason appended to ``problems`` (an optional type, a list, a section, or a scalar)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -507,31 +510,47 @@ def _convert(tp: Any, value: Any, key: str, problems: list[str], warnings: list[
         inner = [a for a in args if a is not type(None)]
         return _convert(inner[0], value, key, problems, warnings)
     if origin is tuple:
-        if value is None:
-            return ()
-        if isinstance(value, (str, dict)) or not isinstance(value, list):
-            if args and args[0] in (str, Path) and isinstance(value, str):
-                value = [value]
-            else:
-                problems.append(f"{key}: expected a list, got {_kind(value)}")
-                return _INVALID
-        items = []
-        for i, v in enumerate(value):
-            c = _convert(args[0], v, f"{key}[{i}]", problems, warnings)
-            if c is not _INVALID:
-                items.append(c)
-        return tuple(items)
+        return _convert_list(args[0] if args else Any, value, key, problems, warnings)
     if dataclasses.is_dataclass(tp):
-        if isinstance(value, str) and tp is FeedConfig:
-            value = {"url": value}
-        if not isinstance(value, dict):
-            problems.append(f"{key}: expected a mapping, got {_kind(value)}")
+        return _convert_section(tp, value, key, problems, warnings)
+    return _convert_scalar(tp, value, key, problems)
+
+
+def _convert_list(item: Any, value: Any, key: str, problems: list[str], warnings: list[str]) -> Any:
+    """A YAML list as a tuple of ``item`` (a lone string stands for a list of one string or path); items that
+    do not convert are left out, each with its problem."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, dict)) or not isinstance(value, list):
+        if item in (str, Path) and isinstance(value, str):
+            value = [value]
+        else:
+            problems.append(f"{key}: expected a list, got {_kind(value)}")
             return _INVALID
-        values = _build(tp, value, f"{key}.", problems, warnings)
-        try:
-            return tp(**values)  # the fields given right; the others keep their defaults (reported already)
-        except TypeError:  # a required field missing or wrong
-            return _INVALID
+    items = []
+    for i, v in enumerate(value):
+        c = _convert(item, v, f"{key}[{i}]", problems, warnings)
+        if c is not _INVALID:
+            items.append(c)
+    return tuple(items)
+
+
+def _convert_section(tp: type, value: Any, key: str, problems: list[str], warnings: list[str]) -> Any:
+    """A YAML mapping as the dataclass ``tp`` (a feed may be given as its URL alone)."""
+    if isinstance(value, str) and tp is FeedConfig:
+        value = {"url": value}
+    if not isinstance(value, dict):
+        problems.append(f"{key}: expected a mapping, got {_kind(value)}")
+        return _INVALID
+    values = _build(tp, value, f"{key}.", problems, warnings)
+    try:
+        return tp(**values)  # the fields given right; the others keep their defaults (reported already)
+    except TypeError:  # a required field missing or wrong
+        return _INVALID
+
+
+def _convert_scalar(tp: Any, value: Any, key: str, problems: list[str]) -> Any:
+    """A YAML scalar as bool, int, float, str, Path or date; anything else is passed through."""
     if tp is bool:
         if isinstance(value, bool):
             return value
@@ -576,6 +595,7 @@ def _close_match(key: str, fields: dict) -> str | None:
 
 
 def _validate(config: Config, problems: list[str]) -> None:
+    """Rules across fields (ranges, theme keys, mailing lists, URLs): each broken one appended to ``problems``."""
     import re
 
     seen: set[str] = set()
@@ -594,7 +614,8 @@ def _validate(config: Config, problems: list[str]) -> None:
     for key, value, low, high in _ranges(config):
         above = low == 0 and isinstance(low, float)  # 0.0: the value must be above 0
         if not (low < value if above else low <= value) or value > high:
-            problems.append(f"{key}: expected a number {'above' if above else 'from'} {low:g} "
+            zero = f" ({_ZERO_MEANS[key]})" if key in _ZERO_MEANS and low == 0 and not above else ""
+            problems.append(f"{key}: expected a number {'above' if above else 'from'} {low:g}{zero} "
                             f"{'and at most' if above else 'to'} {high:g}, got {value!r}")
     if config.select.max_words < config.select.min_words:
         problems.append(f"select.max_words: expected at least select.min_words ({config.select.min_words}), "
@@ -618,7 +639,8 @@ def _validate(config: Config, problems: list[str]) -> None:
         problems.append(f"timezone: unknown time zone {config.timezone!r}")
 
 
-_BIG = float("inf")
+_ZERO_MEANS = {"extract.workers": "one per core", "extract.sentence_budget": "no limit",
+               "sources.window_hours": "every item", "sources.retries": "no retry", "history.lookback_days": "none"}
 
 
 def _ranges(config: Config) -> list[tuple[str, float, float, float]]:
@@ -696,12 +718,13 @@ def _validate_readers(config: Config, problems: list[str]) -> None:
     if config.archive.feed_entries < 1:
         problems.append(f"archive.feed_entries: expected at least 1, got {config.archive.feed_entries}")
     for key, url in (("archive.base_url", config.archive.base_url), ("monitor.url", config.monitor.url)):
-        if url and not url.lower().startswith(("http://", "https://")):
+        if url and not is_http_url(url):
             problems.append(f"{key}: expected an http(s) URL, got {url!r}")
 
 
 def field_docs(cls: type = Config) -> dict[str, str]:
-    """Field docstrings by dotted key (for ``briefing check --explain`` and the README)."""
+    """Field docstrings by dotted key ("select.takeaways" -> its docstring), read from the source of the config
+    dataclasses (the typed config's rule: a docstring per field; no command prints them yet)."""
     import ast
     import inspect
     import textwrap

@@ -29,19 +29,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["resolve_date"]
+__all__ = ["MONTH", "MONTH_NAMES", "MONTH_NUMBERS", "iso_date", "latest_full_date", "parse_date", "resolve_date"]
 
-_MONTHS = {
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+"""The months, spelled out: this module owns them (figures, ingest and sources use them from here)."""
+_MONTH_WORDS = (r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+                r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?")
+MONTH = rf"(?:{_MONTH_WORDS})\.?"
+"""A regular expression for a month's name or abbreviation ("March", "Mar.", "Sept"), to build patterns from."""
+
+MONTH_NUMBERS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }
+"""A month's number by its lower-case name or abbreviation."""
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
               "eight": 8, "nine": 9, "ten": 10}
 
-_MONTH_RX = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-             r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH_RX = rf"(?P<month>{_MONTH_WORDS})\.?"
 _DAY_RX = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR_RX = r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
 _WEEKDAY_RX = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -113,9 +121,11 @@ def _year(raw: str | None) -> int | None:
 
 
 def _resolve(kind: str, m: re.Match, text: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """The date and precision that the match ``m`` of pattern ``kind`` (see ``_PATTERNS``) means for an article
+    published on ``published``; ``(None, "")`` when it cannot be resolved."""
     g = m.groupdict()
     if kind in ("md", "dm"):
-        month = _MONTHS[g["month"].lower().rstrip(".")]
+        month = MONTH_NUMBERS[g["month"].lower().rstrip(".")]
         return _month_day(month, int(g["day"]), _year(g.get("year")), published), "day"
     if kind in ("iso", "dmy", "mdy"):
         month, day = int(g["month"]), int(g["day"])
@@ -176,7 +186,7 @@ def resolve_date(text: str, published: dt.date | None) -> tuple[dt.date | None, 
             if kind == "weekday":
                 s = m.start("weekday")
                 # "Tuesday, March 29" / "Wednesday (Mar 30)": the explicit date that follows decides
-                if re.match(r"[\s,(]+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?" + _MONTH_RX.replace("?P<month>", "?:")
+                if re.match(r"[\s,(]+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?" + MONTH
                             + r"|[\s,(]+\d{1,2}[./]\d{1,2}", clean[e:e + 30]):
                     continue
             if any(a < e and s < b for a, b in taken):
@@ -195,3 +205,73 @@ def resolve_date(text: str, published: dt.date | None) -> tuple[dt.date | None, 
             continue
         return date, precision
     return None, ""
+
+
+# ------------------------------------------------------------------------------------- publication dates
+
+
+def parse_date(value) -> dt.date | None:
+    """A publication date as metadata gives it: a date or datetime, ISO 8601 ("2022-03-30",
+    "2022-03-30T08:00:00Z"), RFC 2822 ("Wed, 30 Mar 2022 08:00:00 GMT") or what dateparser reads ("30 March
+    2022"). None for no value; ValueError when it cannot be read."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for parse in (iso_date, _iso_datetime, _rfc2822_date, _dateparser_date):
+        day = parse(text)
+        if day is not None:
+            return day
+    raise ValueError(f"unreadable date {text[:40]!r}")
+
+
+def iso_date(value) -> dt.date | None:
+    """The date an ISO 8601 value starts with ("2022-03-30", "2022-03-30T08:00"), or None."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _iso_datetime(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _rfc2822_date(text: str) -> dt.date | None:
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _dateparser_date(text: str) -> dt.date | None:
+    try:
+        import dateparser
+
+        parsed = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+    except Exception:  # dateparser raises assorted errors on odd input
+        return None
+    return parsed.date() if parsed is not None else None
+
+
+_FULL_DATE = re.compile(rf"\b({'|'.join(MONTH_NAMES)})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
+
+
+def latest_full_date(text: str) -> dt.date | None:
+    """The latest full date written in the text ("April 1, 2022", as in embed signatures and datelines)."""
+    found = []
+    for month, day, year in _FULL_DATE.findall(text):
+        day_of = _safe_date(int(year), MONTH_NUMBERS[month.lower()], int(day))
+        if day_of is not None:
+            found.append(day_of)
+    return max(found) if found else None

@@ -191,7 +191,7 @@ def representative(group: Sequence[Fact], vectors: np.ndarray, articles: dict[st
         fact = group[k]
         words = len(fact.text.split())
         article = articles.get(fact.article_id)
-        value = 1.5 * float(central[k]) if n > 1 else 0.0
+        value = 0.5 * float(central[k]) if n > 1 else 0.0
         value += 0.5 * bool(fact.speaker) + 0.4 * bool(fact.figures) + 0.3 * (not fact.hedged)
         value -= 0.05 * min(fact.index, 10)
         value -= 0.04 * max(0, words - TEXT_WORDS) + 0.04 * max(0, 12 - words)
@@ -210,10 +210,15 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*$")
 
 
 def complete_sentence(text: str) -> bool:
-    """Starts like a sentence and ends with one: not a headline, a caption or a line cut off."""
+    """Starts like a sentence and ends with one, its quotes balanced: not a headline, a caption, a line cut off
+    or the tail of a quote whose opening was left in another sentence."""
     text = text.strip()
-    return bool(text) and (text[0].isupper() or text[0] in "\"“‘'(0123456789") and bool(_SENTENCE_END.search(text)) \
-        and not text.endswith(("...", "…"))
+    if not text or text.endswith(("...", "…")) or not _SENTENCE_END.search(text):
+        return False
+    if not (text[0].isupper() or text[0] in "\"“‘'(0123456789"):
+        return False
+    # Straight and curly marks are mixed in real copy ("“Time is running out\" for…"): count them together.
+    return (text.count('"') + text.count("“") + text.count("”")) % 2 == 0
 
 
 def _is_title(text: str, title: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class BriefingError(Exception):
     """Root of every error the library raises on purpose."""
@@ -39,6 +41,24 @@ class InputError(BriefingError):
         super().__init__(f"{source}: {problem}")
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One source (a file, "file:line", a URL) that could not be used, or only in part, and why: a warning kept
+    as a value. ``str()`` gives the one line shown: "<source>: <problem>"."""
+
+    source: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problem}"
+
+    def redacted(self) -> "Problem":
+        """The same problem with any user name or password in a URL removed from both parts."""
+        from .urls import redact_credentials
+
+        return Problem(redact_credentials(self.source), redact_credentials(self.problem))
+
+
 class NoInputError(BriefingError):
     """Nothing usable was left to make a briefing from."""
 
@@ -67,10 +87,6 @@ class OutputError(BriefingError):
     help until someone fixes it."""
 
     exit_code = 4
-
-
-class StrictError(BriefingError):
-    """Warnings were raised and the run was asked to be strict."""
 
 
 class EngineError(BriefingError):

@@ -26,11 +26,16 @@ How a number becomes a figure
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
+from .dates import MONTH, MONTH_NAMES, MONTH_NUMBERS
 from .models import Figure
 
-__all__ = ["find_figures", "parse_number_words"]
+__all__ = ["CATEGORIES", "find_figures", "parse_number_words"]
+
+CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
+"""What a figure may count (``Figure.category``), in the order a briefing lists them; any other figure's category
+is "other". This module owns the names: the stages that group or show figures by category take them from here."""
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -143,10 +148,8 @@ _IDENT_BEFORE = {
 _YEAR_BEFORE = {
     "in", "since", "of", "by", "until", "till", "from", "before", "after", "year", "early", "late", "mid",
     "spring", "summer", "autumn", "fall", "winter", "through", "during", "between", "to", "and", "or", "for",
-    "the", "circa", "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec",
-}
+    "the", "circa",
+} | set(MONTH_NUMBERS)
 _DEF_BEFORE = {"the", "these", "those", "its", "their", "his", "her", "our", "your", "my", "both", "all",
                "every", "each", "first", "last", "next", "whose"}
 _ONE_OK = {"person", "civilian", "child", "man", "woman", "soldier", "people", "dead", "killed",
@@ -173,10 +176,6 @@ found estimated expected understood presumed likely so far not yet just since th
 to have been being seriously critically slightly badly fatally severely internally forcibly
 """.split())
 
-_MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
 _WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 
 _MASKS = [
@@ -189,9 +188,9 @@ _MASKS = [
     re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\b\.?)?", re.I),
     re.compile(r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.\s?m\.|[ap]m\b|o'clock\b)", re.I),
     # month-day, day-month, month-year
-    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"),
-    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}}\b)?"),
-    re.compile(rf"\b{_MONTHS}\s+\d{{4}}\b"),
+    re.compile(rf"\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}}\b)?"),
+    re.compile(rf"\b{MONTH}\s+\d{{4}}\b"),
     re.compile(rf"\b{_WEEKDAYS}\s*\(\d{{1,2}}[^)]*\)"),
     # ordinals
     re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I),
@@ -537,26 +536,20 @@ _OF_NOUNS = {
 }
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
              "yesterday", "tomorrow", "tonight", "overnight", "mon", "tue", "tues", "wed", "thu", "thurs", "fri",
-             "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december"}
+             "sat", "sun"} | {m.lower() for m in MONTH_NAMES}
 _COPULA = {"are", "is", "was", "were", "reached", "hit", "rose", "risen", "stood", "stands", "totalled",
            "totaled", "climbed", "increased", "jumped", "surpassed", "exceeded", "passed", "topped"}
 
 
-def find_figures(text: str, doc: Any = None) -> tuple[Figure, ...]:
-    """Numbers in ``text`` tied to what they count, in order of appearance.
-
-    ``doc`` is accepted for API symmetry with the spaCy-based stages and ignored: the regex path is used
-    for every sentence (it is fast and deterministic).
-    """
+def find_figures(text: str) -> tuple[Figure, ...]:
+    """Numbers in ``text`` tied to what they count, in order of appearance."""
     if not text or not any(ch.isdigit() for ch in text) and not _HAS_NUMBER_WORD.search(text):
         return ()
-    toks = _tokenize(text)
-    n = len(toks)
-    sentence_low = text.lower()
+    sentence = _Sentence(text, _tokenize(text), text.lower())
+    toks = sentence.toks
     figures: list[Figure] = []
     i = 0
-    while i < n:
+    while i < len(toks):
         t = toks[i]
         if t.masked or not (t.text[0].isdigit() or t.low in _NUMBER_STARTS):
             i += 1
@@ -566,7 +559,7 @@ def find_figures(text: str, doc: Any = None) -> tuple[Figure, ...]:
             i += 1
             continue
         value, j, kind = parsed
-        fig = _figure_at(text, toks, i, j, value, kind, sentence_low)
+        fig = _figure_at(sentence, i, j, value, kind)
         if fig is None:
             i = max(j, i + 1)
             continue
@@ -585,207 +578,310 @@ _HAS_NUMBER_WORD = re.compile(
 )
 
 
-def _figure_at(text, toks, i, j, value, kind, sentence_low):  # noqa: C901 - one linear decision list
-    n = len(toks)
+@dataclass(frozen=True)
+class _Sentence:
+    """What every step of reading one number needs about its sentence."""
+
+    text: str
+    toks: list[_Tok]
+    low: str
+    """The sentence in lower case (category cues anywhere in it: "evacuat", "fled")."""
+
+
+@dataclass
+class _Reading:
+    """What is known so far about the number at token ``i`` (tokens ``i``..``j`` hold the number itself)."""
+
+    i: int
+    j: int
+    value: float
+    kind: str
+    currency: str = ""
+    start: int = 0
+    """First token of the figure's text (a currency sign or qualifier before the number included)."""
+    qualifier: str = ""
+    end: int = 0
+    """Token after the figure (where reading goes on)."""
+    span_end: int = 0
+    """When set, the token after the figure's *text*, past ``end`` ("between 20 and 30 people")."""
+    unit: str = ""
+    noun: str = ""
+    verb: str = ""
+
+
+_ADDED = ("more", "additional", "extra", "other", "further", "new")
+_CASUALTY_VERBS = ("killed", "injured", "evacuated", "displaced", "fled")
+_OWNERS = ("the", "its", "their", "his", "her", "our", "those", "these")
+YEARS = (1800, 2100)
+"""A bare four-digit number in this range is a year, not a count, unless a measure or plural noun follows."""
+
+
+def _figure_at(s: _Sentence, i: int, j: int, value: float, kind: str) -> tuple[Figure, int] | None:
+    """The figure that the number at tokens ``i``..``j`` gives, and the token where reading goes on; None when
+    the number is not a count of something (a name, an identifier, a year, a duration, or no unit found).
+
+    The steps, in order: refuse numbers that are not counts; take a currency before it and a qualifier ("at
+    least"); then find the unit after it (percent, currency word, noun phrase, verb, "N of the ..."), from a
+    range's second number, or from the words before it."""
+    if _not_a_count(s, i, j, kind):
+        return None
+    r = _Reading(i, j, value, kind)
+    _currency_before(s, r)
+    r.qualifier, q_start = _qualifier_before(s.toks, r.start)
+    # "another $500 million" -> qualifier "" but the word is not part of the span
+    r.start = q_start if r.qualifier else r.start
+    r.end = r.j
+    _unit_right_after(s, r)
+    if not r.unit:
+        if not _unit_from_words_after(s, r):
+            return None
+        if not r.unit:
+            _unit_from_range(s, r)
+        if not r.unit:
+            _unit_from_words_before(s, r)
+    if not r.unit or r.unit in _FURNITURE or r.unit in _DURATIONS:
+        return None
+    category = _category(r.unit, r.noun, r.verb, r.currency, s.low)
+    last = (r.span_end or r.end) - 1
+    span_text = s.text[s.toks[r.start].start:s.toks[last].end]
+    return Figure(value=float(r.value), unit=r.unit, text=span_text, qualifier=r.qualifier, category=category), r.end
+
+
+def _not_a_count(s: _Sentence, i: int, j: int, kind: str) -> bool:
+    """True for a number that is part of a name, an identifier or a date: glued to letters ("Su-34", "3rd"),
+    a modifier ("15-year", "nine-story"), after a determiner ("the two sides"), "Article 5", "#3", a year."""
+    text, toks = s.text, s.toks
     t = toks[i]
     prev = toks[i - 1] if i > 0 else None
-    # glued to letters or identifiers: "Su-34", "G7", "3rd", "10am" (masked mostly; belt and braces)
     if t.text[0].isdigit():
-        if t.start > 0 and (text[t.start - 1].isalpha() or text[t.start - 1] in "-/#@_"):
-            return None
-        if t.end < len(text) and (text[t.end].isalpha() or text[t.end] == "-") and not (
-            j > i + 1 and toks[i + 1].start == t.end
-        ):
-            # "15-year", "30-minute", "nine-story" are modifiers; "5bn" is parsed as a scale above
-            if not (t.end < len(text) and text[t.end] == "%"):
-                return None
-        if t.end < len(text) and text[t.end] == "-" and j == i + 1:
-            return None
-        if t.start > 1 and text[t.start - 1] == "." and text[t.start - 2].isdigit():
-            return None  # "iOS 5.0.1"
-    else:
-        if "-" in t.low and _word_value(t.low) is None:
-            return None
-        if t.end < len(text) and text[t.end] == "-" and j == i + 1:
-            return None  # "nine-story"
-        if prev is not None and prev.low in _DEF_BEFORE:
-            return None  # "the two sides", "all three men"
-        if t.low == "one" and j == i + 1:
-            nxt = toks[j].low if j < n else ""
-            if nxt not in _ONE_OK:
-                return None
+        if _glued_digits(text, toks, i, j):
+            return True
+    elif _not_a_number_word(s, i, j, prev):
+        return True
     if prev is not None and prev.low in _IDENT_BEFORE and kind == "digits":
-        return None  # "Article 5", "Day 34", "part 2"
+        return True  # "Article 5", "Day 34", "part 2"
     if prev is not None and prev.text in ("#", "№"):
-        return None
+        return True
     if prev is not None and prev.text == "." and i >= 2 and toks[i - 2].low in _IDENT_BEFORE and kind == "digits":
-        return None  # "No. 1"
-    # years: bare 4-digit numbers 1800-2100
+        return True  # "No. 1"
+    return _is_year(toks, i, j, kind, prev)
+
+
+def _glued_digits(text: str, toks: list[_Tok], i: int, j: int) -> bool:
+    """Digits glued to letters or identifiers: "Su-34", "G7", "3rd", "10am" (masked mostly; belt and braces)."""
+    t = toks[i]
+    if t.start > 0 and (text[t.start - 1].isalpha() or text[t.start - 1] in "-/#@_"):
+        return True
+    if t.end < len(text) and (text[t.end].isalpha() or text[t.end] == "-") and not (
+        j > i + 1 and toks[i + 1].start == t.end
+    ):
+        # "15-year", "30-minute", "nine-story" are modifiers; "5bn" is parsed as a scale above
+        if not (t.end < len(text) and text[t.end] == "%"):
+            return True
+    if t.end < len(text) and text[t.end] == "-" and j == i + 1:
+        return True
+    return t.start > 1 and text[t.start - 1] == "." and text[t.start - 2].isdigit()  # "iOS 5.0.1"
+
+
+def _not_a_number_word(s: _Sentence, i: int, j: int, prev: _Tok | None) -> bool:
+    """A number word that counts nothing: "nine-story", "the two sides", "one of", "one day"."""
+    t = s.toks[i]
+    if "-" in t.low and _word_value(t.low) is None:
+        return True
+    if t.end < len(s.text) and s.text[t.end] == "-" and j == i + 1:
+        return True  # "nine-story"
+    if prev is not None and prev.low in _DEF_BEFORE:
+        return True  # "the two sides", "all three men"
+    if t.low == "one" and j == i + 1:
+        nxt = s.toks[j].low if j < len(s.toks) else ""
+        if nxt not in _ONE_OK:
+            return True
+    return False
+
+
+def _is_year(toks: list[_Tok], i: int, j: int, kind: str, prev: _Tok | None) -> bool:
+    """A bare four-digit number in ``YEARS`` is a year ("in 2014") unless a measure or a plural noun follows
+    ("2000 refugees")."""
+    t = toks[i]
     raw = t.text.replace(",", "")
-    if kind == "digits" and j == i + 1 and "," not in t.text and "." not in t.text and raw.isdigit() and len(raw) == 4:
-        y = int(raw)
-        if 1800 <= y <= 2100:
-            nxt = toks[j].low if j < n else ""
-            nxt_t = toks[j] if j < n else None
-            if (prev is not None and prev.low in _YEAR_BEFORE) or not nxt.isalpha() or nxt in _STOP or not (
-                nxt in _MEASURES or (_is_plural(nxt) and nxt_t is not None and nxt_t.text[0].islower())
-            ):
-                return None
-    # currency before: "$5bn", "€2 billion", "US$ 3m"
-    currency = ""
-    start_idx = i
+    if not (kind == "digits" and j == i + 1 and "," not in t.text and "." not in t.text and raw.isdigit()
+            and len(raw) == 4 and YEARS[0] <= int(raw) <= YEARS[1]):
+        return False
+    nxt_t = toks[j] if j < len(toks) else None
+    nxt = nxt_t.low if nxt_t is not None else ""
+    return bool((prev is not None and prev.low in _YEAR_BEFORE) or not nxt.isalpha() or nxt in _STOP or not (
+        nxt in _MEASURES or (_is_plural(nxt) and nxt_t is not None and nxt_t.text[0].islower())
+    ))
+
+
+def _currency_before(s: _Sentence, r: _Reading) -> None:
+    """A currency before the number ("$5bn", "€2 billion", "US$ 3m") and a short scale glued after it
+    ("$5 bn"): sets ``currency``, ``start`` (the sign's token), and scales ``value``."""
+    toks, i = s.toks, r.i
+    t = toks[i]
+    prev = toks[i - 1] if i > 0 else None
+    r.start = i
     if prev is not None and prev.text.lower() in _CURRENCY_SYMBOLS:
-        currency = _CURRENCY_SYMBOLS[prev.text.lower()]
-        start_idx = i - 1
+        r.currency = _CURRENCY_SYMBOLS[prev.text.lower()]
+        r.start = i - 1
     elif prev is not None and prev.low in ("us", "usd", "eur", "uah", "rub") and i >= 1 and prev.end <= t.start:
         if prev.low in _CURRENCY_WORDS or prev.low == "us" and i >= 2 and toks[i - 2].text == "$":
-            currency = _CURRENCY_WORDS.get(prev.low, "usd")
-            start_idx = i - 1 if prev.low != "us" else i - 2
-    # scale glued after a currency amount: "$5 bn", "$5 m"
-    if currency and j < n and toks[j].low in _SHORT_SCALES and toks[j].low not in ("k",):
-        value *= _SCALES[toks[j].low]
-        j += 1
-    qualifier, q_start = _qualifier_before(toks, start_idx)
-    # "another $500 million" -> qualifier "" but the word is not part of the span
-    span_start_idx = q_start if qualifier else start_idx
-    end_idx = j
-    span_end_override = 0
-    unit = ""
-    noun = ""
-    verb = ""
-    # percent
+            r.currency = _CURRENCY_WORDS.get(prev.low, "usd")
+            r.start = i - 1 if prev.low != "us" else i - 2
+    if r.currency and r.j < len(toks) and toks[r.j].low in _SHORT_SCALES and toks[r.j].low not in ("k",):
+        r.value *= _SCALES[toks[r.j].low]
+        r.j += 1
+
+
+def _unit_right_after(s: _Sentence, r: _Reading) -> None:
+    """Percent ("12%", "5 per cent") or a currency word ("300 million dollars") right after the number; a
+    currency found before is the unit too."""
+    toks, j, n = s.toks, r.j, len(s.toks)
     if j < n and (toks[j].text == "%" or toks[j].low in ("percent", "pc") or (
         toks[j].low == "per" and j + 1 < n and toks[j + 1].low == "cent"
     )):
-        unit = "%"
-        end_idx = j + (2 if toks[j].low == "per" else 1)
-    # currency after: "300 million dollars", "80 billion euros"
-    elif j < n and toks[j].low in _CURRENCY_WORDS and not currency and (
-        toks[j].low not in ("pound", "pounds") or j > i + 1 or (j + 1 < n and toks[j + 1].low == "sterling")
+        r.unit = "%"
+        r.end = j + (2 if toks[j].low == "per" else 1)
+    elif j < n and toks[j].low in _CURRENCY_WORDS and not r.currency and (
+        toks[j].low not in ("pound", "pounds") or j > r.i + 1 or (j + 1 < n and toks[j + 1].low == "sterling")
     ):
         # "pounds" is money with a scale ("50 million pounds") or "sterling", else a weight
-        currency = _CURRENCY_WORDS[toks[j].low]
-        end_idx = j + 1
-    if currency:
-        unit = currency
-    if not unit:
-        k = j
-        # skip "more", "additional", "of them"
-        while k < n and toks[k].low in ("more", "additional", "extra", "other", "further", "new"):
-            k += 1
-        run, after = _noun_run(toks, k)
-        if run:
-            head = toks[run[-1]].low
-            if head in _DURATIONS:
-                return None
-            if head in _FURNITURE:
-                return None
-            if t.low == "one" and head not in _ONE_OK:
-                return None
-            if _bad_head(toks[run[-1]], value):
-                return None
-            noun = head
-            end_idx = after
-            if head in _GENERIC:
-                vb = _verb_after(toks, after)
-                if vb:
-                    verb, end_idx = vb
-                    unit = verb
-                else:
-                    unit = "people" if head in ("people", "persons", "person", "individuals") else ""
-            else:
-                unit = _unit_for_noun(head)
-                vb = _verb_after(toks, after)
-                if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
-                    verb = vb[0]
-            # "22 wounded soldiers", "6.5 million displaced people"
-            adj = next((_VERB_UNITS[toks[r].low] for r in run[:-1] if toks[r].low in _VERB_UNITS), "")
-            if adj:
-                verb = verb or adj
-                if head in _GENERIC or head in ("people", "persons"):
-                    unit = adj
+        r.currency = _CURRENCY_WORDS[toks[j].low]
+        r.end = j + 1
+    if r.currency:
+        r.unit = r.currency
+
+
+def _unit_from_words_after(s: _Sentence, r: _Reading) -> bool:
+    """The unit from what follows the number ("more" and the like skipped): the head of a noun phrase, a verb
+    ("22 were injured"), or "N of the city's residents". False when what follows shows the number is not a
+    count (a duration, page furniture, a name)."""
+    k = r.j
+    while k < len(s.toks) and s.toks[k].low in _ADDED:
+        k += 1
+    run, after = _noun_run(s.toks, k)
+    if run:
+        return _unit_from_noun_run(s, r, run, after)
+    vb = _verb_after(s.toks, k)
+    if vb:
+        r.verb, r.end = vb
+        r.unit = r.verb
+    elif k < len(s.toks) and s.toks[k].low == "of":
+        _unit_after_of(s, r, k + 1)
+    return True
+
+
+def _unit_from_noun_run(s: _Sentence, r: _Reading, run: list[int], after: int) -> bool:
+    """The unit from the noun phrase after the number: its head, or the verb after a generic head ("12 people
+    were killed" -> "killed"); an adjective like "wounded" in it names the unit of a generic head."""
+    toks = s.toks
+    head = toks[run[-1]].low
+    if head in _DURATIONS or head in _FURNITURE:
+        return False
+    if toks[r.i].low == "one" and head not in _ONE_OK:
+        return False
+    if _bad_head(toks[run[-1]], r.value):
+        return False
+    r.noun = head
+    r.end = after
+    vb = _verb_after(toks, after)
+    if head in _GENERIC:
+        if vb:
+            r.verb, r.end = vb
+            r.unit = r.verb
         else:
-            vb = _verb_after(toks, k)
-            if vb:
-                verb, end_idx = vb
-                unit = verb
-            elif k < n and toks[k].low == "of":
-                # "26,477 of the city's residents", "10 of the 11 humanitarian corridors"
-                m = k + 1
-                while m < n and (toks[m].low in ("the", "its", "their", "his", "her", "our", "those", "these")
-                                 or toks[m].text in ("'", "’", "s") or toks[m].low.endswith("'s")
-                                 or toks[m].low.endswith("’s")
-                                 or toks[m].low in ("city", "country", "region", "town")
-                                 and m + 1 < n and toks[m + 1].text in ("'", "’")):
-                    m += 1
-                if m < n and toks[m].text[0].isdigit() and not toks[m].masked:
-                    # "10 of the 11 humanitarian corridors": the unit of the second number, parsed next
-                    p2 = _parse_number(toks, m)
-                    if p2 is not None:
-                        run2, after2 = _noun_run(toks, p2[1])
-                        if run2:
-                            head = toks[run2[-1]].low
-                            if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE and not _bad_head(
-                                toks[run2[-1]], 2
-                            ):
-                                noun = head
-                                unit = _unit_for_noun(head)
-                                end_idx = m
-                                span_end_override = after2
-                    run2 = []
-                else:
-                    run2, after2 = _noun_run(toks, m)
-                if run2:
-                    head = toks[run2[-1]].low
-                    if head not in _GENERIC and head not in _DURATIONS and head not in _FURNITURE and head not in (
-                        "them", "which", "whom"
-                    ) and not _bad_head(toks[run2[-1]], 2):
-                        noun = head
-                        unit = _unit_for_noun(head)
-                        end_idx = after2
-                        vb = _verb_after(toks, after2)
-                        if vb and vb[0] in ("killed", "injured", "evacuated", "displaced", "fled"):
-                            verb = vb[0]
-        if not unit and j + 1 < n and toks[j].low in ("and", "to", "-", "–", "or"):
-            # a range: "between 20,000 and 30,000 Mariupol people", "20 to 30 people": the unit of the second
-            p2 = _parse_number(toks, j + 1) if (toks[j + 1].text[0].isdigit() or toks[j + 1].low in _NUMBER_STARTS) else None
-            if p2 is not None and (toks[j].low != "and" or (span_start_idx > 0 and toks[span_start_idx - 1].low == "between")):
-                second = _figure_at(text, toks, j + 1, p2[1], p2[0], p2[2], sentence_low)
-                if second is not None:
-                    unit, category_hint = second[0].unit, second[0].category
-                    noun = unit
-                    verb = unit if category_hint in ("killed", "injured", "evacuated") else verb
-                    span_end_override = second[1]
-                    end_idx = j + 1
-                    if span_start_idx > 0 and toks[span_start_idx - 1].low == "between" and not qualifier:
-                        span_start_idx -= 1
-                        qualifier = "between"
-        if not unit:
-            # a verb or a noun before: "killing at least 12", "a population of 430,000", "toll rose to 15"
-            p = span_start_idx - 1
-            if p >= 0 and toks[p].low in _PRE_VERB_UNITS:
-                unit = verb = _PRE_VERB_UNITS[toks[p].low]
-            elif p >= 1 and toks[p].low == "of" and _is_word(toks[p - 1]) and toks[p - 1].low not in _STOP:
-                head = toks[p - 1].low
-                if head in ("people", "persons"):
-                    noun = unit = "people"
-                elif head in _OF_NOUNS:
-                    noun = head
-                    unit = _unit_for_noun(head)
-            elif p >= 0 and (toks[p].low in _COPULA or (toks[p].low == "to" and p >= 1 and toks[p - 1].low in
-                                                         _COPULA)) or (p >= 1 and toks[p].low == "now" and toks[p - 1].low in _COPULA):
-                vi = p if toks[p].low in _COPULA else p - 1
-                subj = _clause_subject(toks, vi)
-                if subj and subj not in _GENERIC and subj not in _DURATIONS and subj not in _FURNITURE and (
-                    _is_plural(subj) or subj in _OF_NOUNS
-                ):
-                    noun = subj
-                    unit = _unit_for_noun(subj)
-    if not unit:
-        return None
-    if unit in _FURNITURE or unit in _DURATIONS:
-        return None
-    category = _category(unit, noun, verb, currency, sentence_low)
-    last = (span_end_override or end_idx) - 1
-    span_text = text[toks[span_start_idx].start:toks[last].end]
-    return Figure(value=float(value), unit=unit, text=span_text, qualifier=qualifier, category=category), end_idx
+            r.unit = "people" if head in ("people", "persons", "person", "individuals") else ""
+    else:
+        r.unit = _unit_for_noun(head)
+        if vb and vb[0] in _CASUALTY_VERBS:
+            r.verb = vb[0]
+    # "22 wounded soldiers", "6.5 million displaced people"
+    adj = next((_VERB_UNITS[toks[x].low] for x in run[:-1] if toks[x].low in _VERB_UNITS), "")
+    if adj:
+        r.verb = r.verb or adj
+        if head in _GENERIC or head in ("people", "persons"):
+            r.unit = adj
+    return True
+
+
+def _unit_after_of(s: _Sentence, r: _Reading, m: int) -> None:
+    """ "26,477 of the city's residents", "10 of the 11 humanitarian corridors" (the unit of the second number,
+    which is read next): ``m`` is the token after "of"."""
+    toks, n = s.toks, len(s.toks)
+    while m < n and (toks[m].low in _OWNERS or toks[m].text in ("'", "’", "s") or toks[m].low.endswith("'s")
+                     or toks[m].low.endswith("’s")
+                     or toks[m].low in ("city", "country", "region", "town")
+                     and m + 1 < n and toks[m + 1].text in ("'", "’")):
+        m += 1
+    if m < n and toks[m].text[0].isdigit() and not toks[m].masked:
+        second = _parse_number(toks, m)
+        if second is not None:
+            run, after = _noun_run(toks, second[1])
+            if run and _plain_head(toks[run[-1]]):
+                r.noun = toks[run[-1]].low
+                r.unit = _unit_for_noun(r.noun)
+                r.end = m
+                r.span_end = after
+        return
+    run, after = _noun_run(toks, m)
+    if run and _plain_head(toks[run[-1]]) and toks[run[-1]].low not in ("them", "which", "whom"):
+        r.noun = toks[run[-1]].low
+        r.unit = _unit_for_noun(r.noun)
+        r.end = after
+        vb = _verb_after(toks, after)
+        if vb and vb[0] in _CASUALTY_VERBS:
+            r.verb = vb[0]
+
+
+def _plain_head(tok: _Tok) -> bool:
+    """A head noun that names what is counted: not generic ("people"), a duration, page furniture or a name."""
+    return (tok.low not in _GENERIC and tok.low not in _DURATIONS and tok.low not in _FURNITURE
+            and not _bad_head(tok, 2))
+
+
+def _unit_from_range(s: _Sentence, r: _Reading) -> None:
+    """A range takes the unit of its second number: "between 20,000 and 30,000 Mariupol people", "20 to 30
+    people" (the figure's text spans both numbers)."""
+    toks, j, n = s.toks, r.j, len(s.toks)
+    if not (j + 1 < n and toks[j].low in ("and", "to", "-", "–", "or")):
+        return
+    p2 = _parse_number(toks, j + 1) if (toks[j + 1].text[0].isdigit() or toks[j + 1].low in _NUMBER_STARTS) else None
+    between = r.start > 0 and toks[r.start - 1].low == "between"
+    if p2 is None or (toks[j].low == "and" and not between):
+        return
+    second = _figure_at(s, j + 1, p2[1], p2[0], p2[2])
+    if second is None:
+        return
+    r.unit, category_hint = second[0].unit, second[0].category
+    r.noun = r.unit
+    r.verb = r.unit if category_hint in ("killed", "injured", "evacuated") else r.verb
+    r.span_end = second[1]
+    r.end = j + 1
+    if between and not r.qualifier:
+        r.start -= 1
+        r.qualifier = "between"
+
+
+def _unit_from_words_before(s: _Sentence, r: _Reading) -> None:
+    """The unit from a verb or noun before the number: "killing at least 12", "a population of 430,000",
+    "refugees are now 4 million" (the subject of the clause)."""
+    toks = s.toks
+    p = r.start - 1
+    if p >= 0 and toks[p].low in _PRE_VERB_UNITS:
+        r.unit = r.verb = _PRE_VERB_UNITS[toks[p].low]
+    elif p >= 1 and toks[p].low == "of" and _is_word(toks[p - 1]) and toks[p - 1].low not in _STOP:
+        head = toks[p - 1].low
+        if head in ("people", "persons"):
+            r.noun = r.unit = "people"
+        elif head in _OF_NOUNS:
+            r.noun = head
+            r.unit = _unit_for_noun(head)
+    elif p >= 0 and (toks[p].low in _COPULA or (toks[p].low == "to" and p >= 1 and toks[p - 1].low in
+                                                 _COPULA)) or (p >= 1 and toks[p].low == "now" and toks[p - 1].low in _COPULA):
+        vi = p if toks[p].low in _COPULA else p - 1
+        subj = _clause_subject(toks, vi)
+        if subj and subj not in _GENERIC and subj not in _DURATIONS and subj not in _FURNITURE and (
+            _is_plural(subj) or subj in _OF_NOUNS
+        ):
+            r.noun = subj
+            r.unit = _unit_for_noun(subj)

@@ -7,49 +7,54 @@ from __future__ import annotations
 
 import datetime as dt
 import codecs
-import hashlib
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .clean import clean
+from .article import SUFFIXES, display_path, extract_html, id_from_name, make_article, walk
 from .config import Config
-from .errors import InputError
+from .dates import latest_full_date, parse_date
+from .errors import InputError, Problem
 from .models import Article
+from .urls import is_http_url
 
 log = logging.getLogger(__name__)
-
-SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
-            ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl",
-            ".xml": "feed", ".rss": "feed", ".atom": "feed"}  # local RSS/Atom files: read by briefing.sources
 
 
 @dataclass(frozen=True)
 class Ingested:
     articles: tuple[Article, ...]
-    warnings: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    """Each file, line or item that could not be (fully) used, and why."""
     skipped: int
     """Files, lines or items that could not be used."""
     non_english: int = 0
     out_of_window: int = 0
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The problems as the one-line warnings shown ("<source>: <problem>")."""
+        return tuple(str(p) for p in self.problems)
+
 
 @dataclass
 class _Collector:
     articles: list[Article] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     skipped: int = 0
     non_english: int = 0
     out_of_window: int = 0
 
     def warn(self, source: str, problem: str, skipped: bool = True) -> None:
-        message = redact_credentials(f"{source}: {problem}")
-        log.warning("%s", message)
-        self.warnings.append(message)
+        self.add(Problem(source, problem), skipped)
+
+    def add(self, problem: Problem, skipped: bool = True) -> None:
+        problem = problem.redacted()
+        log.warning("%s", problem)
+        self.problems.append(problem)
         if skipped:
             self.skipped += 1
 
@@ -60,13 +65,9 @@ def ingest(paths: Sequence[Path | str], config: Config, briefing_date: dt.date) 
     out = _Collector()
     for path in _expand(paths, out):
         _read_file(path, config, briefing_date, out)
-    _read_remote([p for p in paths if _is_url(str(p))], config, briefing_date, out)
+    _read_remote([p for p in paths if is_http_url(str(p))], config, briefing_date, out)
     articles = _unique_ids(out.articles)
-    return Ingested(tuple(articles), tuple(out.warnings), out.skipped, out.non_english, out.out_of_window)
-
-
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+    return Ingested(tuple(articles), tuple(out.problems), out.skipped, out.non_english, out.out_of_window)
 
 
 def _read_remote(urls: list[str], config: Config, briefing_date: dt.date, out: _Collector) -> None:
@@ -84,10 +85,9 @@ def _read_feed_file(path: Path, config: Config, briefing_date: dt.date, out: _Co
 
 
 def _take(result, config: Config, briefing_date: dt.date, out: _Collector) -> None:
-    """Articles and warnings from feeds and pages (a ``sources.Remote``)."""
-    for warning in result.warnings:
-        source, _, problem = warning.partition(": ")
-        out.warn(source, problem or warning)
+    """Articles and problems from feeds and pages (a ``sources.Remote``)."""
+    for problem in result.problems:
+        out.add(problem)
     out.out_of_window += result.out_of_window
     for article in result.articles:
         _accept(article, config, briefing_date, out)
@@ -95,57 +95,30 @@ def _take(result, config: Config, briefing_date: dt.date, out: _Collector) -> No
 
 def _expand(paths: Iterable[Path | str], out: _Collector) -> Iterator[Path]:
     for raw in paths:
-        if _is_url(str(raw)):
+        if is_http_url(str(raw)):
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(_walk(path)):
+            for child in sorted(walk(path)):
                 if child.suffix.lower() in SUFFIXES:
                     yield child
                 elif not child.name.startswith(".") and child.name.lower() not in ("readme", "license"):
-                    out.warn(_display(child), f"unsupported file type '{child.suffix or child.name}', skipped")
+                    out.warn(display_path(child), f"unsupported file type '{child.suffix or child.name}', skipped")
         elif path.is_file() or path.is_symlink():  # a link that loops or points nowhere: read, and say why not
             if path.suffix.lower() in SUFFIXES:
                 yield path
             else:
-                out.warn(_display(path), f"unsupported file type '{path.suffix or path.name}' "
+                out.warn(display_path(path), f"unsupported file type '{path.suffix or path.name}' "
                          f"(expected {', '.join(sorted(set(SUFFIXES)))}), skipped")
         elif not path.exists():
-            out.warn(_display(path), "no such file or folder")
+            out.warn(display_path(path), "no such file or folder")
         else:
-            out.warn(_display(path), "not a regular file, skipped")
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            if not name.startswith("."):
-                yield Path(root) / name
-
-
-def _display(path: Path) -> str:
-    """The path as shown in warnings and stored in ``Article.path``: relative to the current folder when inside
-    it, never failing (a symlink loop), and always valid text (bytes of a non-UTF-8 name escaped as ``\\xe9``)."""
-    try:
-        shown = str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError, RuntimeError):  # outside the current folder; a symlink loop
-        shown = str(path)
-    return printable_path(shown)
-
-
-def printable_path(name: str) -> str:
-    """A path from the file system as valid UTF-8 text: undecodable bytes (surrogate escapes) as ``\\xNN``."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+            out.warn(display_path(path), "not a regular file, skipped")
 
 
 def _read_file(path: Path, config: Config, briefing_date: dt.date, out: _Collector) -> None:
     kind = SUFFIXES[path.suffix.lower()]
-    name = _display(path)
+    name = display_path(path)
     if kind == "feed":
         _read_feed_file(path, config, briefing_date, out)
         return
@@ -186,7 +159,7 @@ def _nonempty_size(path: Path, name: str) -> int:
 def read_text(path: Path, max_bytes: int, notes: list[str] | None = None) -> str:
     """A text file's content as str, or InputError saying why it is not usable text. With ``notes``, text that
     is not UTF-8 is decoded with its likely legacy encoding and a note saying so is appended."""
-    name = _display(path)
+    name = display_path(path)
     size = _nonempty_size(path, name)
     if size > max_bytes:
         raise InputError(name, f"file too large ({_mb(size)} > {_mb(max_bytes)} limit, ingest.max_file_bytes), skipped")
@@ -256,89 +229,8 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _article_id(name: str) -> str:
-    stem = Path(name.split("#")[0]).stem
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-")[:60]
-    return slug or hashlib.sha1(name.encode()).hexdigest()[:12]
-
-
 def _from_text(text: str, name: str, out: _Collector) -> Article:
-    return _make(name, text, title="", outlet="", url="", published=None)
-
-
-def _make(name: str, text: str, *, title: str, outlet: str, url: str, published: dt.date | None,
-          article_id: str | None = None) -> Article:
-    """Every article is made here, whatever its source: the metadata capped and cleaned (``_meta``)."""
-    cleaned = clean(_BIDI.sub("", text), title=_meta(title, MAX_TITLE))
-    body = cleaned.text
-    title = _meta(title, MAX_TITLE)
-    if not title:
-        title = _guess_title(body)
-    return Article(id=_meta(article_id or "", MAX_ID) or _article_id(name), title=title,
-                   outlet=_meta(outlet, MAX_OUTLET), url=safe_url(url), published=published, text=body,
-                   path=_cap(redact_credentials(printable_path(name)), MAX_PATH), noise_dropped=cleaned.dropped)
-
-
-MAX_TITLE, MAX_OUTLET, MAX_ID, MAX_URL, MAX_PATH = 300, 100, 100, 2000, 1000
-"""Longest title, outlet, id, URL and path kept (characters). Metadata is the article's own claim about itself:
-unbounded, one line could fill the briefing, or an unbreakable one take the PDF layout minutes."""
-
-# Text direction overrides and isolates ("Safe \u202egpj.exe" shows as "Safe exe.jpg"), zero-width characters
-# and other invisible format/control characters: removed from metadata; the direction controls from text too.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
-                        "\ufff9-\ufffb]")
-
-
-def _meta(value: str, limit: int) -> str:
-    """One line of metadata: invisible and direction characters removed, white space collapsed, capped."""
-    return _cap(" ".join(_INVISIBLE.sub(" ", str(value)).split()), limit)
-
-
-def _cap(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    head = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut
-    return head.rstrip(",;: ") + "…"
-
-
-_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#]+@")
-
-
-def redact_credentials(text: str) -> str:
-    """``https://user:secret@host/`` -> ``https://host/`` wherever a URL appears in ``text``."""
-    return _CREDENTIALS.sub(r"\1", text)
-
-
-def safe_url(url: str) -> str:
-    """An http(s) URL without user name or password (never shown or stored), capped; anything else: ""."""
-    import urllib.parse
-
-    url = "".join(_INVISIBLE.sub("", str(url)).split())
-    if not url:
-        return ""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{port}" if port else "")
-    clean_url = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
-    return clean_url if len(clean_url) <= MAX_URL else ""
-
-
-def _guess_title(body: str) -> str:
-    first = body.split("\n\n", 1)[0].strip()
-    if len(first) <= 120:
-        return first.rstrip(".")
-    cut = first[:110].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    return make_article(name, text, title="", outlet="", url="", published=None)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -377,7 +269,7 @@ def _from_markdown(text: str, name: str, out: _Collector) -> Article | None:
         out.warn(name, f"front matter {', '.join(repr(k) for k in structured)} "
                  f"{'is' if len(structured) == 1 else 'are'} not text; ignored", skipped=False)
         meta = {k: v for k, v in meta.items() if k not in structured}
-    return _make(name, body, title=_str(meta.get("title")), outlet=_str(meta.get("outlet", meta.get("source"))),
+    return make_article(name, body, title=_str(meta.get("title")), outlet=_str(meta.get("outlet", meta.get("source"))),
                  url=_str(meta.get("url")), published=published, article_id=_str(meta.get("id")) or None)
 
 
@@ -416,22 +308,8 @@ def _strip_markdown(body: str) -> str:
 def _from_html(text: str, name: str, out: _Collector) -> Article | None:
     meta = extract_html(text, name)
     published = _parse_date(meta.get("date"), name, out)
-    return _make(name, meta["text"], title=meta.get("title") or "", outlet=meta.get("sitename") or "",
+    return make_article(name, meta["text"], title=meta.get("title") or "", outlet=meta.get("sitename") or "",
                  url=meta.get("url") or "", published=published)
-
-
-def extract_html(html: str, name: str) -> dict:
-    """Main text and metadata of an HTML page through trafilatura (no network access)."""
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                      favor_precision=True)
-    if doc is None:
-        raise InputError(name, "no article text found in the HTML, skipped")
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    if not (data.get("text") or "").strip():
-        raise InputError(name, "no article text found in the HTML, skipped")
-    return data
 
 
 def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Iterator[Article]:
@@ -461,8 +339,8 @@ def _read_jsonl(path: Path, name: str, config: Config, out: _Collector) -> Itera
                 out.warn(where, "no 'text' field, line skipped")
                 continue
             published = _parse_date(record.get("published", record.get("date")), where, out)
-            article_id = _str(record.get("id")) or f"{_article_id(name)}-{lineno}"
-            yield _make(where, text, title=_str(record.get("title")), outlet=_str(record.get("outlet")),
+            article_id = _str(record.get("id")) or f"{id_from_name(name)}-{lineno}"
+            yield make_article(where, text, title=_str(record.get("title")), outlet=_str(record.get("outlet")),
                         url=_str(record.get("url")), published=published, article_id=article_id)
 
 
@@ -492,37 +370,12 @@ def _str(value) -> str:
 
 
 def _parse_date(value, name: str, out: _Collector) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    """The publication date given in metadata (``dates.parse_date``); one that cannot be read is a warning."""
     try:
-        return dt.date.fromisoformat(text[:10])
+        return parse_date(value)
     except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    import email.utils
-
-    try:
-        return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError):
-        pass
-    try:
-        import dateparser
-
-        parsed = dateparser.parse(text, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
-    except Exception:  # dateparser raises assorted errors on odd input
-        parsed = None
-    if parsed is None:
-        out.warn(name, f"unreadable date {text[:40]!r}; treated as unknown", skipped=False)
+        out.warn(name, f"unreadable date {str(value).strip()[:40]!r}; treated as unknown", skipped=False)
         return None
-    return parsed.date()
 
 
 # Letters of other scripts, and the commonest short words of English; together they tell English text
@@ -547,21 +400,6 @@ def detect_language(text: str) -> str:
     return "en" if share >= 0.12 else "other"
 
 
-_LATEST_DATE_IN_TEXT = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{1,2}),\s+(\d{4})\b")
-
-
-def _date_from_text(text: str) -> dt.date | None:
-    """The latest full date written in the text ("April 1, 2022", as in embed signatures and datelines)."""
-    found = []
-    for month, day, year in _LATEST_DATE_IN_TEXT.findall(text):
-        try:
-            found.append(dt.datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date())
-        except ValueError:
-            continue
-    return max(found) if found else None
-
-
 def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Collector) -> None:
     if not article.text.strip():
         out.warn(article.path, "nothing left after removing page noise, skipped")
@@ -580,7 +418,7 @@ def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Coll
                  f"{briefing_date}; treated as unknown", skipped=False)
         article = replace(article, published=None)
     if article.published is None:
-        guessed = _date_from_text(article.text)
+        guessed = latest_full_date(article.text)
         if guessed and guessed <= briefing_date:
             article = replace(article, published=guessed, published_guessed=True)
         else:

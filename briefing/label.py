@@ -75,14 +75,10 @@ def candidates(config: Config, date: dt.date, inputs: Sequence[str | Path] | Non
     examples file and near-copies of one already chosen. Raises NoInputError when there is no article."""
     from .classify import get_classifier, in_context, load_labelled_file, title_rows
     from .embed import embed
-    from .errors import NoInputError
     from .extract import extract
-    from .ingest import ingest
+    from .pipeline import read_articles
 
-    sources = list(inputs) if inputs else list(config.sources.folders)
-    articles = ingest(sources, config, date).articles
-    if not articles:
-        raise NoInputError(f"no usable article in {', '.join(str(s) for s in sources) or 'the configured sources'}")
+    articles = read_articles(config, inputs, date).articles
     facts = list(extract(articles, config).facts)
     if not facts:
         return []

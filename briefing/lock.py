@@ -44,6 +44,7 @@ def _open(path: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)  # the umask decides who may read it
     except OSError as exc:
+        check_output_folder(path.parent)  # the clearer reason, when there is one (a file where the folder is)
         raise OutputError(f"cannot use the output folder {path.parent}: cannot create the lock file {path.name} "
                           f"({exc.strerror or exc})") from None
 

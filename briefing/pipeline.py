@@ -8,12 +8,15 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .config import Config
 from .errors import NoInputError, OutputError
-from .models import Briefing, Stats
+from .models import Briefing, Fact, Stats
 from .timing import Timer
+
+if TYPE_CHECKING:
+    from .ingest import Ingested
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +72,14 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     from .embed import prefetching
     from .extract import extract
     from .history import History, shown_items
-    from .ingest import ingest
     from .render import render
     from .select import select
 
     date = date or config.date or today(config)
-    sources = list(inputs) if inputs else list(config.sources.folders)
     timer = Timer()
     history = History.from_config(config)  # opened (a damaged file moved aside) before the expensive stages
     with timer.stage("ingest"):
-        articles = ingest(sources, config, date)
-    if not articles.articles:
-        raise NoInputError(f"no usable article in {', '.join(str(s) for s in sources) or 'the configured sources'}")
+        articles = read_articles(config, inputs, date)
     with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
         facts = extract(articles.articles, config)
     with timer.stage("classify"):
@@ -107,6 +106,29 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
     return RunResult(brief, out_dir, files, tuple(articles.warnings) + readers.warnings, timer.timings)
+
+
+def read_articles(config: Config, inputs: Sequence[str | Path] | None, date: dt.date) -> Ingested:
+    """The ingest stage: the articles of ``inputs`` (default: the config's folders), or NoInputError when none
+    is usable."""
+    from .ingest import ingest
+
+    sources = list(inputs) if inputs else list(config.sources.folders)
+    articles = ingest(sources, config, date)
+    if not articles.articles:
+        raise NoInputError(f"no usable article in {', '.join(str(s) for s in sources) or 'the configured sources'}")
+    return articles
+
+
+def themed_facts(config: Config, inputs: Sequence[str | Path] | None = None,
+                 date: dt.date | None = None) -> tuple[Fact, ...]:
+    """Every fact of the day's articles with its theme, before merging and selection (what ``briefing
+    extract`` prints): the run's first three stages, ingest -> extract -> classify."""
+    from .classify import classify
+    from .extract import extract
+
+    articles = read_articles(config, inputs, date or config.date or today(config))
+    return tuple(classify(list(extract(articles.articles, config).facts), config, articles.articles))
 
 
 def _stats(articles, facts, themed, merged) -> Stats:

@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "index.md"
 LATEST_NAME = "latest.md"
-BRIEFING_FILES = ("briefing.md", "briefing.pdf", "briefing.json")
+BRIEFING_FILES = ("briefing.md", "briefing.pdf", "briefing.json", "briefing.html")
+ARCHIVE_FILES = ("index.html", "feed.xml")
+"""The web archive's front page and feed (archive.py), committed with the date's files: a repository served as
+a static site (GitHub or GitLab Pages) then shows the archive."""
 _DATE_DIR = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -65,6 +68,7 @@ def publish(config: Config, date: dt.date) -> Published:
     commit = None
     if config.publish.git:
         paths = [p for p in (output / date.isoformat() / n for n in BRIEFING_FILES) if p.exists()] + files
+        paths += [p for p in (output / n for n in ARCHIVE_FILES) if p.exists()]
         commit = git_commit(output, paths, commit_message(date, entries), warnings)
     return Published(tuple(files), commit, tuple(warnings))
 

@@ -58,7 +58,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
-    ``per_theme`` per theme and ``PER_ARTICLE`` per theme from one article (more only when nothing else is left).
+    ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
+    is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode."""
     from .embed import embed
     from .events import Params, anchors_of, pool, same_event
@@ -91,7 +92,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
-        if per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
             held.append(it)
             continue
         take(it)
@@ -151,8 +152,11 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
                  shown_words: list[list[str]]) -> str:
     from .events import anchors_of, pool
 
+    from .nlp import known_places
+
     anchors = pool(anchors_of(f) for f in item.facts)
-    where = ", ".join(sorted(p.title() for p in anchors.places)[:2])
+    # Only places the gazetteer knows: the NER's "places" are sometimes outlets or agencies.
+    where = ", ".join(sorted(p.title() for p in anchors.places if p.title() in known_places())[:2])
     if item.novelty == "updated":
         parts = []
         if "figure" in item.changes:
@@ -178,8 +182,18 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
         return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
     what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-    about = ", ".join(what) or (f"statement by {item.speaker}" if item.speaker else "first reported today")
+    # The speaker's last name only: the item beside it already gives the full title and the words.
+    about = ", ".join(what) or (f"statement by {_short_speaker(item.speaker)}" if item.speaker else "first reported")
     return f"New, {subject}: {about}."
+
+
+def _short_speaker(speaker: str) -> str:
+    """A person by last name ("Fomin"); an institution as named, without its article ("the General Staff")."""
+    words = speaker.split()
+    if len(words) >= 2 and all(w[:1].isupper() for w in words[-2:]) and not any(
+            w.lower() in ("ministry", "staff", "office", "agency", "council", "committee", "service") for w in words):
+        return words[-1]
+    return speaker.removeprefix("the ").removeprefix("The ")
 
 
 def _num(value: float) -> str:
@@ -195,9 +209,7 @@ def score_item(item: Item) -> float:
     """Importance of an item; higher first."""
     theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.5 * math.log2(1 + item.support.outlets)
-    # An event told in several sentences (the strike, its toll, the reactions) weighs more than a passing remark.
-    score += 0.3 * math.log2(len(item.facts))
+    score = 1.0 * math.log2(1 + item.support.outlets)
     score += 0.6 * theme_conf
     score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
     score += 0.25 if any(f.speaker for f in item.facts) else 0.0
@@ -214,6 +226,10 @@ def score_item(item: Item) -> float:
 
 
 def _presentable(item: Item, config: Config) -> bool:
+    from .dedupe import complete_sentence
+
+    if not complete_sentence(item.text):
+        return False  # no report of the event reads as a whole sentence (headlines, cut-off lines only)
     words = len(item.text.split())
     # A sentence shown with the one it leans on may run to two sentences' length.
     longest = config.select.max_words * (1.5 if _SECOND_SENTENCE.search(item.text) else 1)

@@ -2,7 +2,7 @@
 
 * Feeds are parsed with feedparser from the bytes fetched here (feedparser never fetches anything itself).
   An item whose feed text is only a teaser (under ``TEASER_CHARS`` characters) has its page fetched and its
-  main text extracted with trafilatura (``briefing.ingest.extract_html``).
+  main text extracted with trafilatura (``briefing.article.extract_html``).
 * Every response is cached under ``<cache_dir>/sources/`` by URL hash: ``<hash>.body`` and ``<hash>.json``
   (URL, final URL, ETag, Last-Modified, content type, fetched-at), both written atomically. Later runs
   revalidate with If-None-Match / If-Modified-Since (a 304 uses the cache); article pages without validators
@@ -37,9 +37,12 @@ from typing import Any
 from . import __version__
 from .atomic import write_bytes, write_text
 from .config import Config, FeedConfig
+from .dates import iso_date
 from .deadline import Watchdog
-from .errors import InputError
+from .article import SUFFIXES, display_path, extract_html, make_article, walk
+from .errors import InputError, Problem
 from .models import Article
+from .urls import is_http_url, redact_credentials
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +69,14 @@ _HTML_MARK = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE
 @dataclass(frozen=True)
 class Remote:
     articles: tuple[Article, ...]
-    warnings: tuple[str, ...]
-    """Each "source: problem", one line."""
+    problems: tuple[Problem, ...]
+    """Each source that failed, or was used in part, and why."""
     out_of_window: int
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The problems as the one-line warnings shown ("<source>: <problem>")."""
+        return tuple(str(p) for p in self.problems)
 
 
 class FetchError(Exception):
@@ -120,28 +128,26 @@ def read_remote(urls: list[str], config: Config, briefing_date: dt.date) -> Remo
 
 def read_feed_file(path: Path, config: Config, briefing_date: dt.date) -> Remote:
     """Articles from a local RSS/Atom file (teaser items still have their pages fetched)."""
-    reader = _Reader(config, briefing_date, local_feed=True)
+    reader = _Reader(config, briefing_date)
     path = Path(path)
-    reader.guard(_display(path), lambda: reader.read_local_feed(path, FeedConfig(url=str(path))))
+    reader.guard(display_path(path), lambda: reader.read_local_feed(path, FeedConfig(url=str(path))))
     return reader.result()
 
 
 def describe_sources(config: Config) -> list[dict]:
     """What the config would read (folders with file counts, feeds, pages) and what the cache holds."""
-    from .ingest import SUFFIXES, _walk
-
     cache = _Cache(_cache_folder(config))
     cached = {e["url"]: e for e in cache.entries()}
     out: list[dict] = []
     for folder in config.sources.folders:
         folder = Path(folder)
         if folder.is_dir():
-            files = sum(1 for p in _walk(folder) if p.suffix.lower() in SUFFIXES)
+            files = sum(1 for p in walk(folder) if p.suffix.lower() in SUFFIXES)
         else:
             files = int(folder.is_file() and folder.suffix.lower() in SUFFIXES)
         out.append({"kind": "folder", "path": str(folder), "exists": folder.exists(), "files": files})
     for feed in config.sources.feeds:
-        local = not _is_http(feed.url)
+        local = not is_http_url(feed.url)
         entry = {"kind": "feed", "url": feed.url, "outlet": feed.outlet, "max_items": feed.max_items,
                  "local": local}
         if local:
@@ -172,26 +178,23 @@ class _Reader:
     config: Config
     briefing_date: dt.date
     articles: list[Article] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     out_of_window: int = 0
     seen_sources: set[str] = field(default_factory=set)
     seen_items: set[str] = field(default_factory=set)
     urls: list[str] = field(default_factory=list)
-    local_feed: bool = False
 
     def __post_init__(self) -> None:
-        self.fetcher = _Fetcher(self.config, self.warn, self.urls, self.local_feed)
+        self.fetcher = _Fetcher(self.config, self.warn, self.urls)
         self.window = _window(self.config, self.briefing_date)
 
     def result(self) -> Remote:
-        return Remote(tuple(self.articles), tuple(self.warnings), self.out_of_window)
+        return Remote(tuple(self.articles), tuple(self.problems), self.out_of_window)
 
     def warn(self, source: str, problem: str) -> None:
-        from .ingest import redact_credentials
-
-        message = redact_credentials(f"{_one_line(source)}: {_one_line(problem)}")
-        log.debug("%s", message)
-        self.warnings.append(message)
+        found = Problem(_one_line(source), _one_line(problem)).redacted()
+        log.debug("%s", found)
+        self.problems.append(found)
 
     def guard(self, source: str, action) -> None:
         """Run one source's reading; whatever goes wrong is one warning, and the next source is read."""
@@ -213,7 +216,7 @@ class _Reader:
 
     def read_any(self, url: str, expect: str | None = None) -> None:
         """A URL from --input or ``sources.pages``: a feed or a page, whichever the content is."""
-        if not _is_http(url):
+        if not is_http_url(url):
             raise FetchError("not an http(s) URL, refused")
         response = self.fetcher.get(url, kind="page" if expect == "page" else "any")
         kind = _sniff(response.content_type, response.body)
@@ -225,7 +228,7 @@ class _Reader:
             raise FetchError(f"not an HTML page or a feed ({_type_label(response)}), skipped")
 
     def read_configured_feed(self, feed: FeedConfig) -> None:
-        if _is_http(feed.url):
+        if is_http_url(feed.url):
             response = self.fetcher.get(feed.url, kind="feed")
             kind = _sniff(response.content_type, response.body)
             if kind != "feed":
@@ -238,7 +241,7 @@ class _Reader:
             self.read_local_feed(_local_path(feed.url, self.config), feed)
 
     def read_local_feed(self, path: Path, feed: FeedConfig) -> None:
-        name = _display(path)
+        name = display_path(path)
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -277,18 +280,20 @@ class _Reader:
             log.info("%s: %d items, reading the first %d (max_items)", source, len(entries), limit)
         for n, entry in enumerate(entries[:limit], 1):
             try:
-                self.read_item(entry, n, source, outlet)
+                self.read_item(entry, n, source, outlet, local=response is None)
             except (FetchError, InputError) as exc:  # the problem names the item
                 self.warn(source, getattr(exc, "problem", str(exc)))
 
-    def read_item(self, entry: Any, n: int, source: str, outlet: str) -> None:
+    def read_item(self, entry: Any, n: int, source: str, outlet: str, local: bool = False) -> None:
+        """One feed item. ``local``: the feed is a file of the operator's, whose items may link to any public
+        site (a remote feed's items must stay on the configured sites)."""
         title = _text_of(entry.get("title", ""))
         link = (entry.get("link") or "").strip()
         guid = (entry.get("id") or "").strip()
         label = f"item {n}" + (f" '{title[:60]}'" if title else "")
-        if link and not _is_http(link):
+        if link and not is_http_url(link):
             raise FetchError(f"{label} links to {_shorten(link)}, not an http(s) URL; refused")
-        if not link and _is_http(guid):
+        if not link and is_http_url(guid):
             link = guid
         key = link or guid or f"{source}#{n}:{title}"
         if key in self.seen_items:
@@ -310,7 +315,7 @@ class _Reader:
         page_meta: dict = {}
         if len(text) < TEASER_CHARS and link:
             try:
-                response = self.fetcher.get(link, kind="page")
+                response = self.fetcher.get(link, kind="page", any_site=local)
                 if _sniff(response.content_type, response.body) != "html":
                     raise FetchError(f"not an HTML page ({_type_label(response)})")
                 page_meta = _extract_page(response, link)
@@ -322,21 +327,19 @@ class _Reader:
                 self.warn(link, f"{problem}; used the feed's summary instead")
         if not text.strip():
             raise FetchError(f"{label} has no text, skipped")
-        if published is None and _iso_date(page_meta.get("date")):
-            published = _iso_date(page_meta["date"])
+        if published is None and iso_date(page_meta.get("date")):
+            published = iso_date(page_meta["date"])
             if not self.day_in_window(published):
                 log.debug("%s: page dated %s, outside the window; left out", where, published)
                 self.out_of_window += 1
                 return
-        from .ingest import _make
-
-        self.articles.append(_make(where, text, title=title or page_meta.get("title") or "",
-                                   outlet=outlet or page_meta.get("sitename") or _host(link),
-                                   url=link, published=published, article_id=_article_id(key)))
+        self.articles.append(make_article(where, text, title=title or page_meta.get("title") or "",
+                                          outlet=outlet or page_meta.get("sitename") or _host(link),
+                                          url=link, published=published, article_id=_article_id(key)))
 
     def read_page(self, response: Response, url: str) -> None:
         meta = _extract_page(response, url)
-        published = _iso_date(meta.get("date"))
+        published = iso_date(meta.get("date"))
         if published is None:
             log.debug("%s: no publication date; kept", url)
         elif not self.day_in_window(published):
@@ -346,11 +349,10 @@ class _Reader:
         if url in self.seen_items:
             return
         self.seen_items.add(url)
-        from .ingest import _make
-
-        self.articles.append(_make(url, meta["text"], title=meta.get("title") or "",
-                                   outlet=meta.get("sitename") or _host(response.final_url),
-                                   url=response.final_url, published=published, article_id=_article_id(url)))
+        self.articles.append(make_article(url, meta["text"], title=meta.get("title") or "",
+                                          outlet=meta.get("sitename") or _host(response.final_url),
+                                          url=response.final_url, published=published,
+                                          article_id=_article_id(url)))
 
     # -- the time window
 
@@ -396,18 +398,7 @@ def _entry_datetime(entry: Any) -> dt.datetime | None:
     return None
 
 
-def _iso_date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
-
-
 def _extract_page(response: Response, url: str) -> dict:
-    from .ingest import extract_html
-
     return extract_html(_decode_page(response.body, response.charset), url)
 
 
@@ -415,21 +406,22 @@ def _extract_page(response: Response, url: str) -> dict:
 
 
 class _Fetcher:
-    def __init__(self, config: Config, warn, urls: list[str] = (), local_feed: bool = False):
+    def __init__(self, config: Config, warn, urls: list[str] = ()):
         self.settings = config.sources
         self.cache = _Cache(_cache_folder(config))
         self.warn = warn
-        self.hosts = _Hosts(config, urls, local_feed)
+        self.hosts = _Hosts(config, urls)
         self.failures: dict[str, list[str]] = {}
         """Connection failures per host:port in this run. After ``DEAD_HOST_FAILURES`` URLs of one host failed,
         the host is not tried again (a dead site with 50 teaser items would otherwise cost 50 timeouts)."""
 
-    def get(self, url: str, kind: str) -> Response:
-        """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any"."""
-        if not _is_http(url):
+    def get(self, url: str, kind: str, any_site: bool = False) -> Response:
+        """The body of ``url`` (from the cache when it is still valid). ``kind``: "feed", "page" or "any".
+        ``any_site``: ``url`` may be on any public site, not only a configured one (a local feed's item)."""
+        if not is_http_url(url):
             raise FetchError("not an http(s) URL, refused")
-        url = _redacted(url)  # credentials in a URL are never sent, stored or shown
-        self.hosts.check_url(url)
+        url = redact_credentials(url)  # credentials in a URL are never sent, stored or shown
+        self.hosts.check_url(url, any_site=any_site)
         cached = self.cache.load(url)
         if self.settings.offline:
             if cached is None:
@@ -509,9 +501,9 @@ class _Fetcher:
                     if not location:
                         raise FetchError(f"HTTP {code} redirect without a Location, skipped") from None
                     target = urllib.parse.urljoin(current, location.strip())
-                    if not _is_http(target):
+                    if not is_http_url(target):
                         raise FetchError(f"redirect to {_shorten(target)} refused (not http(s)), skipped") from None
-                    self.hosts.check_url(target, redirect=True)
+                    self.hosts.check_url(target, redirect_from=current)
                     log.debug("%s: HTTP %d -> %s", current, code, target)
                     current = target
                     continue
@@ -624,12 +616,10 @@ class _Hosts:
     link-local and other non-public addresses are refused unless their host or address is in ``allow_hosts``:
     a feed must never make the job read the machine's own services or a cloud metadata address."""
 
-    def __init__(self, config: Config, urls: list[str], local_feed: bool):
+    def __init__(self, config: Config, urls: list[str]):
         configured = [*urls, *(f.url for f in config.sources.feeds), *config.sources.pages]
-        self.domains = {_site(_hostname(u)) for u in configured if _is_http(u)}
+        self.domains = {_site(_hostname(u)) for u in configured if is_http_url(u)}
         self.allowed = tuple(a.strip().lower().rstrip(".") for a in config.sources.allow_hosts if a.strip())
-        self.any_site = local_feed
-        """A local feed file is the operator's own: its items may link to any public site."""
 
     def listed(self, host: str) -> bool:
         host = host.lower().rstrip(".").strip("[]")
@@ -643,12 +633,14 @@ class _Hosts:
                 continue
         return False
 
-    def check_url(self, url: str, redirect: bool = False) -> None:
+    def check_url(self, url: str, redirect_from: str | None = None, any_site: bool = False) -> None:
+        """FetchError unless ``url`` may be fetched. A redirect may also stay on the site it comes from."""
         host = _hostname(url)
         if self.listed(host):
             return
-        if not self.any_site and _site(host) not in self.domains:
-            what = "redirect to" if redirect else "link to"
+        sites = self.domains | ({_site(_hostname(redirect_from))} if redirect_from else set())
+        if not any_site and _site(host) not in sites:
+            what = "redirect to" if redirect_from else "link to"
             raise FetchError(f"{what} {host or '?'} refused: not the site of a configured source "
                              "(add it to sources.allow_hosts to allow it), skipped")
         try:
@@ -712,7 +704,7 @@ class _Cache:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if isinstance(meta, dict) and meta.get("url") == _redacted(url) else None
+        return meta if isinstance(meta, dict) and meta.get("url") == redact_credentials(url) else None
 
     def load(self, url: str) -> Response | None:
         meta = self.meta(url)
@@ -732,7 +724,7 @@ class _Cache:
     def store(self, url: str, final_url: str, headers: Any, body: bytes) -> Response:
         now = _now()
         raw_type = headers.get("Content-Type", "") if headers else ""
-        meta = {"url": _redacted(url), "final_url": _redacted(final_url), "status": 200, "etag": headers.get("ETag"),
+        meta = {"url": redact_credentials(url), "final_url": redact_credentials(final_url), "status": 200, "etag": headers.get("ETag"),
                 "last_modified": headers.get("Last-Modified"), "content_type": raw_type,
                 "fetched_at": now, "validated_at": now, "size": len(body),
                 "sha256": hashlib.sha256(body).hexdigest()}
@@ -775,34 +767,13 @@ class _Cache:
 # ------------------------------------------------------------------------------------------------------ helpers
 
 
-def _redacted(url: str) -> str:
-    """The URL without a user name or password: what is stored in the cache and shown."""
-    from .ingest import redact_credentials
-
-    return redact_credentials(url)
-
-
 def _cache_folder(config: Config) -> Path:
     return Path(config.cache_dir) / "sources"
-
-
-def _is_http(url: str) -> bool:
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _local_path(value: str, config: Config) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else Path(config.base_dir) / path
-
-
-def _display(path: Path) -> str:
-    from .ingest import _display as display
-
-    return display(path)
 
 
 def _host(url: str) -> str:

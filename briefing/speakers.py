@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 # --------------------------------------------------------------------------------------------------------
 # Configurable data
@@ -289,39 +290,6 @@ def attribute(sent, previous: "Attribution | None" = None, last_person: str | No
                        memory=_remember(sent, memory, speaker, in_quote))
 
 
-def attribute_text(text: str, context: str = "") -> str | None:
-    """Parse ``context`` then ``text`` and return the speaker of the last sentence of ``text``.
-
-    The context (earlier sentences of the same article) supplies the previous speaker and the last person
-    named, for "he added". Never raises on odd input; returns None when nothing attributes the sentence.
-    """
-    from .nlp import get_nlp
-
-    text = (text or "").strip()
-    if not text:
-        return None
-    nlp = get_nlp()
-    previous: Attribution | None = None
-    last_person: str | None = None
-    context = (context or "").strip()
-    docs = list(nlp.pipe([context, text])) if context else [None, nlp(text)]
-    result: Attribution | None = None
-    for doc in docs:
-        if doc is None:
-            continue
-        for sent in _merge_fragments(_paragraph_sentences(doc)):
-            if not sent.text.strip():
-                continue
-            result = attribute(sent, previous=previous, last_person=last_person)
-            previous = result
-            persons = [e.text for e in sent.ents if e.label_ == "PERSON"]
-            if persons:
-                last_person = persons[-1]
-        if doc is docs[0] and context:
-            result = None
-    return result.speaker if result else None
-
-
 def leans_on_context(sent) -> bool:
     """True when the sentence's first subject is a bare pronoun ("He further repeated...", "They said...",
     "This comes after...") or a phrase that needs the sentence before ("The city has been...",
@@ -446,12 +414,21 @@ def _in_span(tok, sent) -> bool:
     return sent.start <= tok.i < sent.end
 
 
+SUBORDINATE = 10
+"""Depth one clause inside another (a relative clause, a modifier) adds in ``_depth``: a speech verb at this
+depth or more is "too far from the main clause" (its pronoun subject is not resolved, its agent not taken)."""
+MAX_DEPTH = 50
+"""Depth at which ``_depth`` stops climbing (a parse deeper than this is as far as it gets)."""
+
+
 def _depth(tok, sent) -> int:
+    """How far ``tok`` is from its sentence's main clause: one per step up the parse, ``SUBORDINATE`` more per
+    subordinate clause crossed."""
     depth = 0
     cur = tok
-    while cur.head.i != cur.i and _in_span(cur.head, sent) and depth < 50:
+    while cur.head.i != cur.i and _in_span(cur.head, sent) and depth < MAX_DEPTH:
         if cur.dep_ in ("relcl", "acl", "amod", "pcomp", "csubj"):
-            depth += 10
+            depth += SUBORDINATE
         depth += 1
         cur = cur.head
     return depth
@@ -493,22 +470,52 @@ def _is_speech_use(verb, lemma: str, has_quotes: bool, sent) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Search:
+    """What every step of finding a sentence's speaker needs: the sentence, which tokens are quoted, where
+    each token's line starts, and the earlier sentences' speaker (pronouns) and memory."""
+
+    sent: Any
+    in_quote: Callable
+    line_start: Callable
+    previous: Any
+    last_person: str | None
+    memory: Any
+
+
 def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person, memory=None):
-    line_start = _line_start_fn(sent)
+    """(speaker, verb lemma) of ``sent``, or (None, None). Speech verbs closest to the main clause first, then
+    "according to X", then the deeper verbs; finally "the report said" after an organisation reported."""
+    search = _Search(sent, in_quote, _line_start_fn(sent), previous, last_person, memory)
+    candidates, according = _speech_candidates(sent, in_quote, has_quotes)
+    unowned_report: list[str] = []
+    found = _speaker_from_verbs(search, candidates, 1, unowned_report)
+    if found:
+        return found
+    if according is not None:
+        speaker = _according_speaker(search, according)
+        if speaker:
+            return speaker, "according to"
+    found = _speaker_from_verbs(search, candidates, 10_000, unowned_report)
+    if found:
+        return found
+    if unowned_report and memory is not None and _org_like(memory.speaker):
+        return memory.speaker, unowned_report[0]  # "the report said" after "Reuters reported"
+    return None, None
+
+
+def _speech_candidates(sent, in_quote, has_quotes: bool) -> tuple[list, Any]:
+    """The speech verbs outside quotes as (depth, index, token, lemma), shallowest first, and the object of
+    the first "according to" (or None)."""
     candidates = []
     according = None
     for tok in sent:
         if in_quote(tok):
             continue
-        low = tok.lower_
-        if low == "according":
-            to = next((c for c in tok.children if c.lower_ == "to"), None)
-            if to is None and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ == "to":
-                to = sent.doc[tok.i + 1]
-            if to is not None:
-                obj = next((c for c in to.children if c.dep_ == "pobj" and _in_span(c, sent)), None)
-                if obj is not None and according is None:
-                    according = obj
+        if tok.lower_ == "according":
+            obj = _according_object(tok, sent)
+            if obj is not None and according is None:
+                according = obj
             continue
         lemma = _verb_lemma(tok)
         if lemma is None or tok.dep_ in ("amod", "compound") or (tok.dep_ == "acl" and tok.tag_ == "VBN"):
@@ -517,71 +524,81 @@ def _find_speaker(sent, in_quote, has_quotes: bool, previous, last_person, memor
             continue
         candidates.append((_depth(tok, sent), tok.i, tok, lemma))
     candidates.sort(key=lambda c: (c[0], c[1]))
-    unowned_report = []
+    return candidates, according
 
-    def inner_person(outer):
-        """'Mayor X said the city needs help, Outlet reported': the person inside the outlet's report."""
-        for _, _, verb, lemma in candidates:
-            if verb.i >= outer.i or lemma in WEAK_VERBS or lemma in ("report", "show") or not _governed_by(verb, outer):
-                continue
-            subj = _verb_subject(verb, lemma, sent, line_start(verb), in_quote)
-            if subj is None or not hasattr(subj, "dep_"):
-                continue
-            if subj.ent_type_ == "PERSON" or _role_token(subj) or subj.lower_ in ("he", "she"):
-                speaker = _subject_text(subj, sent, previous, last_person, line_start(verb), in_quote)
-                if speaker:
-                    return (_by_memory(subj, sent, memory) or speaker), lemma
+
+def _according_object(tok, sent):
+    """The object of "according to" at ``tok``, or None."""
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    if to is None and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ == "to":
+        to = sent.doc[tok.i + 1]
+    if to is None:
         return None
+    return next((c for c in to.children if c.dep_ == "pobj" and _in_span(c, sent)), None)
 
-    def from_verb(depth_limit: int):
-        for depth, _, verb, lemma in candidates:
-            if depth > depth_limit:
-                break
-            subj = _verb_subject(verb, lemma, sent, line_start(verb), in_quote)
-            if subj is None:
-                continue
-            if not hasattr(subj, "dep_"):  # a bare phrase (Span)
-                speaker = _clean_tokens(list(subj))
-                if speaker:
-                    return speaker, lemma
-                continue
-            if lemma in _ANIMATE_ONLY and not (
-                subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subj.tag_ == "PRP"
-                or subj.lower_ in PERSON_ROLES or subj.lower_ in _ANIMATE_WORDS
-            ):
-                continue  # "new research suggests", "the size of the mound suggests"
-            if depth >= 10 and (subj.tag_ == "PRP" or subj.lower_ in _SUBJECT_PRONOUNS):
-                continue  # "... following what he describes as ...": too far from the main clause to resolve
-            speaker = _subject_text(subj, sent, previous, last_person, line_start(verb), in_quote)
-            if speaker:
-                if lemma == "report":
-                    inner = inner_person(verb)
-                    if inner:
-                        return inner
-                return (_by_memory(subj, sent, memory) or speaker), lemma
-            if subj.lower_ in ("report", "statement") and any(c.lower_ == "the" for c in subj.children):
-                unowned_report.append(lemma)
-        return None
 
-    found = from_verb(1)
-    if found:
-        return found
-    if according is not None:
-        if according.tag_ == "PRP" or according.lower_ in _SUBJECT_PRONOUNS | {"him", "her", "them"}:
-            pron = {"him": "he", "her": "she", "them": "they"}.get(according.lower_, according.lower_)
-            speaker = _resolve_pronoun(pron, previous, last_person)
-        else:
-            speaker = _np_text(according, sent, line_start(according), source=True, in_quote=in_quote)
+def _according_speaker(search: _Search, according) -> str | None:
+    """Who "according to ..." names: a pronoun resolved from the sentences before, or the noun phrase."""
+    if according.tag_ == "PRP" or according.lower_ in _SUBJECT_PRONOUNS | {"him", "her", "them"}:
+        pron = {"him": "he", "her": "she", "them": "they"}.get(according.lower_, according.lower_)
+        return _resolve_pronoun(pron, search.previous, search.last_person)
+    sent = search.sent
+    speaker = _np_text(according, sent, search.line_start(according), source=True, in_quote=search.in_quote)
+    if speaker:
+        speaker = _by_memory(according, sent, search.memory) or speaker
+    return speaker
+
+
+def _speaker_from_verbs(search: _Search, candidates: list, depth_limit: int, unowned_report: list[str]):
+    """(speaker, lemma) from the subject of the first candidate verb no deeper than ``depth_limit`` that has
+    a usable one; None otherwise. "The report said" with no owner is noted in ``unowned_report``."""
+    sent = search.sent
+    for depth, _, verb, lemma in candidates:
+        if depth > depth_limit:
+            break
+        subj = _verb_subject(verb, lemma, sent, search.line_start(verb), search.in_quote)
+        if subj is None:
+            continue
+        if not hasattr(subj, "dep_"):  # a bare phrase (Span)
+            speaker = _clean_tokens(list(subj))
             if speaker:
-                speaker = _by_memory(according, sent, memory) or speaker
+                return speaker, lemma
+            continue
+        if lemma in _ANIMATE_ONLY and not (
+            subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subj.tag_ == "PRP"
+            or subj.lower_ in PERSON_ROLES or subj.lower_ in _ANIMATE_WORDS
+        ):
+            continue  # "new research suggests", "the size of the mound suggests"
+        if depth >= SUBORDINATE and (subj.tag_ == "PRP" or subj.lower_ in _SUBJECT_PRONOUNS):
+            continue  # "... following what he describes as ...": too far from the main clause to resolve
+        speaker = _subject_text(subj, sent, search.previous, search.last_person, search.line_start(verb),
+                                search.in_quote)
         if speaker:
-            return speaker, "according to"
-    found = from_verb(10_000)
-    if found:
-        return found
-    if unowned_report and memory is not None and _org_like(memory.speaker):
-        return memory.speaker, unowned_report[0]  # "the report said" after "Reuters reported"
-    return None, None
+            if lemma == "report":
+                inner = _person_inside_report(search, candidates, verb)
+                if inner:
+                    return inner
+            return (_by_memory(subj, sent, search.memory) or speaker), lemma
+        if subj.lower_ in ("report", "statement") and any(c.lower_ == "the" for c in subj.children):
+            unowned_report.append(lemma)
+    return None
+
+
+def _person_inside_report(search: _Search, candidates: list, outer):
+    """'Mayor X said the city needs help, Outlet reported': (the person inside the outlet's report, lemma)."""
+    sent = search.sent
+    for _, _, verb, lemma in candidates:
+        if verb.i >= outer.i or lemma in WEAK_VERBS or lemma in ("report", "show") or not _governed_by(verb, outer):
+            continue
+        subj = _verb_subject(verb, lemma, sent, search.line_start(verb), search.in_quote)
+        if subj is None or not hasattr(subj, "dep_"):
+            continue
+        if subj.ent_type_ == "PERSON" or _role_token(subj) or subj.lower_ in ("he", "she"):
+            speaker = _subject_text(subj, sent, search.previous, search.last_person, search.line_start(verb),
+                                    search.in_quote)
+            if speaker:
+                return (_by_memory(subj, sent, search.memory) or speaker), lemma
+    return None
 
 
 def _governed_by(tok, head) -> bool:
@@ -624,23 +641,13 @@ def _line_start_fn(sent):
 
 
 def _verb_subject(verb, lemma, sent, line_start, in_quote):
+    """Who performs the speech verb ``verb``: a token (or a bare phrase, a Span) or None. The parsed subject
+    first (the agent of a passive, the name in "the mayor, X, said", an inverted subject), then fallbacks for
+    parses that lost it (``_lost_subject``)."""
     kids = [c for c in verb.children if _in_span(c, sent)]
     if any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
-        # passive: "was announced by the ministry" names the speaker; "was warned that" names the listener
-        if lemma in _PASSIVE_AGENT_VERBS and _depth(verb, sent) < 10:
-            for c in kids:
-                if c.dep_ == "agent":
-                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                    if obj is not None and not in_quote(obj):
-                        return obj
-        return None
-    subjects = [c for c in kids if c.dep_ == "nsubj" and c.i >= line_start and not _colon_dateline(c, sent, line_start)]
-    if len(subjects) > 1:
-        # "the Mayor of the besieged city, Vadym Boychenko has claimed": the name after the comma
-        named = [c for c in subjects if c.ent_type_ == "PERSON" and c.left_edge.i > sent.start
-                 and sent.doc[c.left_edge.i - 1].text == ","]
-        if named:
-            subjects = named + [c for c in subjects if c not in named]
+        return _passive_agent(verb, lemma, sent, kids, in_quote)
+    subjects = _nominal_subjects(kids, sent, line_start)
     if not subjects and verb.dep_ == "acl" and verb.tag_ == "VBD" and verb.head.i < verb.i and _in_span(verb.head, sent) \
             and verb.head.dep_ == "ROOT" and verb.head.pos_ in ("NOUN", "PROPN") and verb.head.i >= line_start:
         return verb.head  # "A source familiar with the file confirmed ..." parsed as a noun phrase
@@ -661,17 +668,47 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
         if not in_quote(c):
             return c
     for c in kids:  # "... was announced by the ministry" (not "reports written by its analysts")
-        if c.dep_ == "agent" and _depth(verb, sent) < 10:
+        if c.dep_ == "agent" and _depth(verb, sent) < SUBORDINATE:
             obj = next((g for g in c.children if g.dep_ == "pobj"), None)
             if obj is not None:
                 return obj
+    return _lost_subject(verb, lemma, sent, line_start, in_quote, kids, bool(subjects))
+
+
+def _passive_agent(verb, lemma, sent, kids, in_quote):
+    """A passive: "was announced by the ministry" names the speaker; "was warned that" names the listener."""
+    if lemma in _PASSIVE_AGENT_VERBS and _depth(verb, sent) < SUBORDINATE:
+        for c in kids:
+            if c.dep_ == "agent":
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None and not in_quote(obj):
+                    return obj
+    return None
+
+
+def _nominal_subjects(kids, sent, line_start: int) -> list:
+    """The verb's subjects on its line (not a "Place:" dateline); a person's name after a comma first ("the
+    Mayor of the besieged city, Vadym Boychenko has claimed")."""
+    subjects = [c for c in kids if c.dep_ == "nsubj" and c.i >= line_start and not _colon_dateline(c, sent, line_start)]
+    if len(subjects) > 1:
+        named = [c for c in subjects if c.ent_type_ == "PERSON" and c.left_edge.i > sent.start
+                 and sent.doc[c.left_edge.i - 1].text == ","]
+        if named:
+            subjects = named + [c for c in subjects if c not in named]
+    return subjects
+
+
+def _lost_subject(verb, lemma, sent, line_start, in_quote, kids, has_subject: bool):
+    """The subject of a verb whose parse lost it: a headline's bare phrase, the subject of the first of two
+    verbs, the phrase opening a line run into a headline, or the speaker parsed as the object of "said"."""
     # "... - Ukrainian army claims" (a headline the parser split badly): the bare phrase before the verb
-    if not subjects and verb.tag_ in ("VBZ", "VBD", "VBP"):
+    if not has_subject and verb.tag_ in ("VBZ", "VBD", "VBP"):
         run = _phrase_before(verb, sent, line_start)
         if run is not None and not any(in_quote(t) for t in run):
             return run
     # "Governor X gave no details, but said ...": the subject of the first verb
-    if not subjects and (verb.dep_ == "conj" or (verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"))) and _in_span(verb.head, sent):
+    if not has_subject and (verb.dep_ == "conj" or (verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"))) \
+            and _in_span(verb.head, sent):
         for c in verb.head.children:
             if c.dep_ == "nsubj" and c.i >= line_start and _in_span(c, sent) and not in_quote(c):
                 return c
@@ -684,28 +721,32 @@ def _verb_subject(verb, lemma, sent, line_start, in_quote):
         if len(tops) == 1 and tops[0].pos_ in ("NOUN", "PROPN") and not in_quote(tops[0]):
             return tops[0]
     # The parser hung the subject on a headline run into this line: take the phrase just before the verb.
-    if not subjects or any(c.dep_ == "nsubj" and c.i < max(line_start, sent.start) for c in verb.children):
+    if not has_subject or any(c.dep_ == "nsubj" and c.i < ls for c in verb.children):
         before = _subject_before(verb, sent, line_start)
         if before is not None and not in_quote(before):
             return before
-    # Inverted '"...," said a spokesman' parsed with the speaker as object.
     if lemma == "say" and verb.i > sent.start:
-        before = sent.doc[verb.i - 1]
-        if before.text in _QUOTE_CHARS or before.text == ",":
-            for c in kids:
-                if c.dep_ in ("dobj", "attr", "npadvmod", "nsubj") and c.i > verb.i and c.pos_ in ("NOUN", "PROPN"):
-                    return c
-            # or hung elsewhere: the noun phrase right after the verb ("..., says local mayor")
-            last = None
-            for t in sent.doc[verb.i + 1 : sent.end]:
-                if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM") or t.tag_ == "POS":
-                    if t.pos_ in ("NOUN", "PROPN"):
-                        last = t
-                    continue
-                break
-            if last is not None:
-                return last
+        return _speaker_as_object(verb, sent, kids)
     return None
+
+
+def _speaker_as_object(verb, sent, kids):
+    """Inverted '"...," said a spokesman' parsed with the speaker as object, or hung elsewhere: the noun
+    phrase right after the verb ("..., says local mayor")."""
+    before = sent.doc[verb.i - 1]
+    if before.text not in _QUOTE_CHARS and before.text != ",":
+        return None
+    for c in kids:
+        if c.dep_ in ("dobj", "attr", "npadvmod", "nsubj") and c.i > verb.i and c.pos_ in ("NOUN", "PROPN"):
+            return c
+    last = None
+    for t in sent.doc[verb.i + 1 : sent.end]:
+        if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM") or t.tag_ == "POS":
+            if t.pos_ in ("NOUN", "PROPN"):
+                last = t
+            continue
+        break
+    return last
 
 
 def _inverted_subject(verb, sent, in_quote):
@@ -845,7 +886,8 @@ def _plural_like(s: str) -> bool:
 
 
 def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -> str | None:
-    """The noun phrase headed by ``head`` as a speaker string, or None when it is not a speaker."""
+    """The noun phrase headed by ``head`` as a speaker string, or None when it is not a speaker. With
+    ``source``, a channel ("a statement from the ministry") gives its owner."""
     low = head.lower_
     if low in _NOT_SPEAKERS or head.tag_ in ("PRP", "WDT", "WP", "EX", "CD") or head.like_num:
         return None
@@ -859,38 +901,61 @@ def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -
             None,
         )
         return _np_text(nxt, sent, line_start, source, in_quote) if nxt is not None else None
-    # "the mayor, Vitaliy Klitschko," -> the person's name
     if head.ent_type_ != "PERSON":
-        for c in kids:
-            if c.dep_ == "appos" and c.i >= line_start:
-                if c.ent_type_ == "PERSON":
-                    return _entity_text(c) or c.text
-                last = max(c.subtree, key=lambda t: t.i)
-                if last.ent_type_ == "PERSON" and _in_span(last, sent):
-                    return _entity_text(last) or last.text
-                # "The UN refugee agency, UNHCR, said": the organisation's name
-                if c.ent_type_ == "ORG" and head.tag_ in ("NN", "NNS") and not head.ent_type_ and head.i < c.i:
-                    ent = next((e for e in sent.doc.ents if e.start <= c.i < e.end), None)
-                    if ent is not None and len(ent) <= 6:
-                        return _clean_tokens(list(ent)) or ent.text
-    # "according to the governor's words", "a statement from the ministry said"
+        named = _name_in_apposition(head, kids, sent, line_start)
+        if named:
+            return named
     if source and low in SOURCE_NOUNS and head.tag_ not in ("NNP", "NNPS"):  # not "The Washington Post"
-        poss = next((c for c in kids if c.dep_ == "poss"), None)
-        if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
-            return _np_text(poss, sent, line_start, in_quote=in_quote)
-        for c in kids:
-            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "in", "at"):
-                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                if obj is not None and (c.lower_ not in ("in", "at") or obj.ent_type_ == "ORG" or obj.lower_ in ORG_WORDS):
-                    return _np_text(obj, sent, line_start, in_quote=in_quote)
-        # "UN figures showed": the organisation named before the channel
-        owner = [c for c in kids if c.dep_ == "compound" and c.i < head.i and (c.pos_ == "PROPN" or c.ent_type_ in ("ORG", "GPE"))]
-        if owner and not any(c.dep_ == "poss" for c in kids):  # not "her Twitter account"
-            lo = min(t.i for t in owner[0].subtree)
-            return _clean_tokens(list(sent.doc[lo : owner[-1].i + 1]))
+        found, owner = _channel_owner(head, kids, sent, line_start, in_quote)
+        if found:
+            return owner
         if low not in ("source", "sources"):
             return None
         # "a source familiar with the talks", "sources close to the Kremlin": the source is the speaker
+    return _clean_tokens(_phrase_tokens(head, sent, line_start, in_quote))
+
+
+def _name_in_apposition(head, kids, sent, line_start: int) -> str | None:
+    """ "the mayor, Vitaliy Klitschko," -> the person's name; "The UN refugee agency, UNHCR, said" -> the
+    organisation's name; None when no apposition names one."""
+    for c in kids:
+        if c.dep_ == "appos" and c.i >= line_start:
+            if c.ent_type_ == "PERSON":
+                return _entity_text(c) or c.text
+            last = max(c.subtree, key=lambda t: t.i)
+            if last.ent_type_ == "PERSON" and _in_span(last, sent):
+                return _entity_text(last) or last.text
+            if c.ent_type_ == "ORG" and head.tag_ in ("NN", "NNS") and not head.ent_type_ and head.i < c.i:
+                ent = next((e for e in sent.doc.ents if e.start <= c.i < e.end), None)
+                if ent is not None and len(ent) <= 6:
+                    return _clean_tokens(list(ent)) or ent.text
+    return None
+
+
+def _channel_owner(head, kids, sent, line_start: int, in_quote) -> tuple[bool, str | None]:
+    """Who speaks through a channel noun: "according to the governor's words", "a statement from the
+    ministry said", "UN figures showed". (True, speaker or None) when the phrase names an owner, else
+    (False, None)."""
+    poss = next((c for c in kids if c.dep_ == "poss"), None)
+    if poss is not None and poss.lower_ not in _POSSESSIVE_DETS:
+        return True, _np_text(poss, sent, line_start, in_quote=in_quote)
+    for c in kids:
+        if c.dep_ == "prep" and c.lower_ in ("from", "by", "of", "in", "at"):
+            obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None and (c.lower_ not in ("in", "at") or obj.ent_type_ == "ORG" or obj.lower_ in ORG_WORDS):
+                return True, _np_text(obj, sent, line_start, in_quote=in_quote)
+    # "UN figures showed": the organisation named before the channel
+    owner = [c for c in kids if c.dep_ == "compound" and c.i < head.i and (c.pos_ == "PROPN" or c.ent_type_ in ("ORG", "GPE"))]
+    if owner and not any(c.dep_ == "poss" for c in kids):  # not "her Twitter account"
+        lo = min(t.i for t in owner[0].subtree)
+        return True, _clean_tokens(list(sent.doc[lo : owner[-1].i + 1]))
+    return False, None
+
+
+def _phrase_tokens(head, sent, line_start: int, in_quote) -> list:
+    """The tokens of the phrase around ``head`` that name the speaker: clauses, quotes, appositions, adverbs
+    and most prepositional phrases dropped; the contiguous run around the head kept."""
+    low = head.lower_
     skip: set[int] = set()
     for t in head.subtree:
         if t.i == head.i or t.i in skip:
@@ -916,7 +981,7 @@ def _np_text(head, sent, line_start: int, source: bool = False, in_quote=None) -
         lo -= 1
     while hi + 1 in kept:
         hi += 1
-    return _clean_tokens(list(sent.doc[lo : hi + 1]))
+    return list(sent.doc[lo : hi + 1])
 
 
 def _clean_tokens(toks) -> str | None:
@@ -1280,25 +1345,3 @@ def _needs_context(subj) -> bool:
         if any(c.lower_ in ("latter", "former", "same") for c in kids):
             return True
     return False
-
-
-def _merge_fragments(spans):
-    """A piece with no verb the parser cut off a sentence ("... at 10:30 a.m." | "Istanbul time (4:30 ET).",
-    "... and artillery." | "- AFP") is read with the sentence it belongs to (same paragraph only)."""
-    pending = None
-    for span in spans:
-        if (pending is not None and not any(t.pos_ in ("VERB", "AUX") for t in span)
-                and "\n" not in span.doc[span.start - 1].whitespace_ + span.doc[span.start - 1].text):
-            pending = span.doc[pending.start : span.end]
-            continue
-        if pending is not None:
-            yield pending
-        pending = span
-    if pending is not None:
-        yield pending
-
-
-def _paragraph_sentences(doc):
-    from .nlp import paragraph_sentences
-
-    return paragraph_sentences(doc)

@@ -257,6 +257,8 @@ def test_the_sample_run_writes_archive_feed_search_and_pings_the_monitor(tmp_pat
                      "--quiet"]) == 1
     out = tmp_path / "out"
     assert capsys.readouterr().out == ""  # --quiet: nothing printed on success
+    assert sorted(p.name for p in (out / "2022-04-01").glob("briefing.*")) == ["briefing.html", "briefing.json",
+                                                                                "briefing.md"]
     assert (out / "2022-04-01" / "briefing.html").is_file() and (out / "index.html").is_file()
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert feed.bozo == 0 and len(feed.entries) == 1
@@ -289,3 +291,23 @@ def test_control_characters_in_article_text_leave_the_feed_valid(tmp_path):
     feed = feedparser.parse((config.output / "feed.xml").read_bytes())
     assert feed.bozo == 0
     assert feed.entries[0].summary.startswith("• Talks resumed on Friday in Istanbul.")
+
+
+def test_publish_git_commits_the_page_index_and_feed_with_the_briefing(tmp_path, monkeypatch):
+    from briefing.config import PublishConfig
+    from briefing.publish import publish
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = tmp_path / "repo"
+    (repo / "output").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True, capture_output=True)
+    config = Config(output=repo / "output", publish=PublishConfig(git=True))
+    _, briefing = write_day(config, DAY)
+    archive.update(config, briefing)
+    assert publish(config, DAY).commit
+    shown = subprocess.run(["git", "show", "--name-only", "--format="], cwd=repo, check=True, capture_output=True,
+                           text=True).stdout.split()
+    assert shown == ["output/2022-04-01/briefing.html", "output/2022-04-01/briefing.json",
+                     "output/2022-04-01/briefing.md", "output/feed.xml", "output/index.html", "output/index.md",
+                     "output/latest.md"]

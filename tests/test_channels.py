@@ -235,3 +235,17 @@ def test_check_names_a_notify_url_apprise_does_not_know(tmp_path, capsys):
                     "'nosuchservice://token']\n", encoding="utf-8")
     assert main(["check", "--config", str(path)]) == 2
     assert "error: deliver.notify[1]: not a URL apprise knows: nosuchservice://…\n" in capsys.readouterr().err
+
+
+def test_cli_send_says_a_day_with_nothing_new_was_not_sent(tmp_path, capsys):
+    from briefing.cli import main
+
+    with Receiver() as hook:
+        path = tmp_path / "config.yaml"
+        path.write_text(f"output: out\ndeliver: {{notify: ['json://127.0.0.1:{hook.port}/x']}}\n", encoding="utf-8")
+        config = Config(output=tmp_path / "out")
+        _, briefing = write_day(config, DAY)
+        write_day(config, DAY, **all_reported(briefing))
+        assert main(["send", "--config", str(path)]) == 0
+    assert capsys.readouterr().out == f"2022-04-01: nothing new; json://127.0.0.1:{hook.port}/… not sent\n"
+    assert hook.requests == []

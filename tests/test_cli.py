@@ -235,3 +235,14 @@ def test_a_quiet_run_prints_nothing_and_writes_nothing_under_home(tmp_path):
                           capture_output=True, text=True, env=env, timeout=600)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert list(home.iterdir()) == []
+
+
+def test_every_subcommand_is_in_the_readme_table():
+    import argparse
+    import re
+
+    from briefing.cli import _parser
+
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    table = set(re.findall(r"^\| `(\w+)", (ROOT / "README.md").read_text(encoding="utf-8"), re.M))
+    assert set(sub.choices) <= table, f"missing from the README's command table: {set(sub.choices) - table}"

@@ -383,6 +383,8 @@ def test_cli_run_send_end_to_end_server_down_then_the_next_run_delivers_both(tmp
     assert json.loads((first / ".delivery.json").read_text())["status"] == "failed"
 
     controller, recorder = start_server("starttls", trust, port=port)
+    # The next day brings another article: something new to send (a day with nothing new sends no email).
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "004_d52130d6b5804202.txt", article)
     try:
         assert main([*run, "--date", day2.isoformat()]) == 0
         assert main(["send", "--config", str(path), "--date", day2.isoformat()]) == 0  # already sent: skipped

@@ -78,8 +78,8 @@ def test_worker_processes_give_the_same_facts_and_vectors(tmp_path):
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("workers", -1, "extract.workers: expected a number from 0 to 256, got -1"),
-    ("sentence_budget", -5, "extract.sentence_budget: expected a number from 0 to 1e+07, got -5"),
+    ("workers", -1, "extract.workers: expected a number from 0 (one per core) to 256, got -1"),
+    ("sentence_budget", -5, "extract.sentence_budget: expected a number from 0 (no limit) to 1e+07, got -5"),
     ("min_sentences", 0, "extract.min_sentences: expected a number from 1 to 100000, got 0"),
 ])
 def test_reading_settings_are_checked(tmp_path, key, value, message):

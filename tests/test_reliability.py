@@ -69,9 +69,11 @@ def test_an_output_path_that_is_a_file_is_exit_4_not_3(tmp_path, article, no_wor
     code = main(["run", "--config", str(config_file(tmp_path)), "--input", str(article), "--date", "2022-04-01"])
     assert code == 4
     assert capsys.readouterr().err == f"error: cannot use the output folder {blocker}: {blocker} is a file, not a folder\n"
-    nested = tmp_path / "out" / "sub"
-    assert main(["send", "--config", str(config_file(tmp_path, f"output: {nested}\n".replace("output: out\n", ""))),
-                 "--date", "2022-04-01"]) in (2, 4)
+    assert main(["send", "--config", str(config_file(tmp_path)), "--date", "2022-04-01"]) == 4
+    assert main(["history", "rebuild", "--output", str(blocker / "sub")]) == 4
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: cannot use the output folder {blocker}: {blocker} is a file, not a folder"
+    assert err[1].startswith(f"error: {blocker / 'sub' / 'history.sqlite'}: cannot open or write the database: ")
 
 
 def test_a_lock_file_that_cannot_be_made_is_exit_4(tmp_path):
