@@ -13,7 +13,7 @@ Each size runs in fresh subprocesses, so model load and peak RSS are per size:
   main process and its worker processes together (sampled every 0.1 s);
 * ``raw``: the NLP the pipeline relies on, alone, in one process: the spaCy pipeline (``nlp.pipe``, same
   settings as ``briefing.extract``) over the same text the pipeline read (each article's lead on a day over
-  ``extract.sentence_budget``), then the embedding model over the same sentences the pipeline embedded.
+  ``extract.sentence_budget``; with the cascade, the sentences it parses), then the embedding model over the same sentences the pipeline embedded.
   ``overhead`` = pipeline work (ingest .. select, without model load and render) / raw NLP: with two worker
   processes it can fall below 1;
 * ``lexrank``: sumy's LexRank, the peer a user might pick instead, summarising every article to 3 sentences
@@ -22,7 +22,7 @@ Each size runs in fresh subprocesses, so model load and peak RSS are per size:
 Usage::
 
     python bench/throughput.py [--sizes 10,100,300,all[,3000,10000]] [--json] [--no-pdf] [--skip-lexrank]
-                               [--sentence-budget N] [--engine local|dask]
+                               [--skip-raw] [--sentence-budget N] [--cascade on|off] [--engine local|dask]
 
 ``all`` is the whole pool (710); a size above it replays the pool.
 
@@ -116,6 +116,8 @@ def _config(args):
         config = config.override(extract=replace(config.extract, sentence_budget=args.sentence_budget))
     if args.engine:
         config = config.override(extract=replace(config.extract, engine=args.engine))
+    if args.cascade:
+        config = config.override(extract=replace(config.extract, cascade=args.cascade == "on"))
     return config
 
 
@@ -143,7 +145,7 @@ def child_pipeline(args) -> dict:
     Path(args.sentences).write_text(json.dumps(sentences), encoding="utf-8")
     stats = result.briefing.stats
     return {"timings": {**timer.timings, **result.timings}, "articles": stats.articles, "sentences": stats.sentences,
-            "facts": stats.facts, "embedded": len(sentences), "rss_mb": max(_peak_rss_mb(), memory.peak_mb),
+            "parsed": stats.parsed_sentences or stats.sentences, "facts": stats.facts, "embedded": len(sentences), "rss_mb": max(_peak_rss_mb(), memory.peak_mb),
             "depth": stats.reading_depth, "unread": stats.unread_sentences}
 
 
@@ -195,9 +197,12 @@ def child_raw(args) -> dict:
 
     config = _config(args)
     texts = [a.text for a in ingest([Path(args.input)], config, dt.date.fromisoformat(args.date)).articles]
-    # The same text the pipeline read: on a day over extract.sentence_budget, each article's lead only.
+    # The same text the pipeline parsed: on a day over extract.sentence_budget, each article's lead only; with the
+    # cascade, the sentences it gives the full parse.
     depth, _ = extract_mod.reading_depth(texts, config.extract.sentence_budget, config.extract.min_sentences)
     texts = [extract_mod.lead(t, depth) for t in texts]
+    if config.extract.cascade:
+        texts = [extract_mod.cascade(t, extract_mod._sentence_ends(t), config).text for t in texts]
     sentences = json.loads(Path(args.sentences).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     nlp = get_nlp()
@@ -285,35 +290,40 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
         common += ["--sentence-budget", str(args.sentence_budget)]
     if args.engine:
         common += ["--engine", args.engine]
+    if args.cascade:
+        common += ["--cascade", args.cascade]
     pipe, wall = _spawn("pipeline", common + ["--out", str(tmp / f"out-{n}")] + (["--no-pdf"] if args.no_pdf else []))
-    raw, _ = _spawn("raw", common)
+    raw = None if args.skip_raw else _spawn("raw", common)[0]
     lex = None if args.skip_lexrank else _spawn("lexrank", common)[0]
     t = pipe["timings"]
     work = sum(t.get(s, 0.0) for s in ("ingest", "extract", "classify", "dedupe", "select"))
-    raw_nlp = raw["spacy"] + raw["embed"]
+    raw_nlp = raw["spacy"] + raw["embed"] if raw else 0.0
     return {
-        "articles": pipe["articles"], "sentences": pipe["sentences"], "facts": pipe["facts"],
+        "articles": pipe["articles"], "sentences": pipe["sentences"], "parsed": pipe.get("parsed", pipe["sentences"]),
+        "facts": pipe["facts"],
         "depth": pipe.get("depth", 0), "unread": pipe.get("unread", 0),
         "embedded": pipe["embedded"], "wall_s": wall, "articles_per_s": pipe["articles"] / wall,
         "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"], "cpu_s": pipe["cpu_s"],
         "load_avg": os.getloadavg()[0],
         "stages_s": {s: t.get(s, 0.0) for s in STAGES},
-        "raw": {"spacy_s": raw["spacy"], "embed_s": raw["embed"], "load_s": raw["spacy_load"] + raw["embed_load"]},
+        "raw": ({"spacy_s": raw["spacy"], "embed_s": raw["embed"], "load_s": raw["spacy_load"] + raw["embed_load"]}
+                if raw else None),
         "raw_nlp_s": raw_nlp, "overhead": work / raw_nlp if raw_nlp else None,
         "lexrank_s": lex["lexrank"] if lex else None,
     }
 
 
 def table(rows: list[dict]) -> str:
-    head = ("arts", "sents", "depth", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
+    head = ("arts", "sents", "parsed", "depth", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
             "ovh x", "LexRank")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         st = r["stages_s"]
-        cells = [r["articles"], r["sentences"], r.get("depth") or "all", f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
+        nlp = r.get("raw")
+        cells = [r["articles"], r["sentences"], r.get("parsed", r["sentences"]), r.get("depth") or "all", f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
                  f"{r['articles_per_s']:.1f}",
                  f"{r['sentences_per_s']:.0f}", f"{r['peak_rss_mb']:.0f}", *(f"{st[s]:.2f}" for s in STAGES),
-                 f"{r['raw']['spacy_s']:.2f}", f"{r['raw']['embed_s']:.2f}", f"{r['raw_nlp_s']:.2f}",
+                 *((f"{nlp['spacy_s']:.2f}", f"{nlp['embed_s']:.2f}", f"{r['raw_nlp_s']:.2f}") if nlp else ("-",) * 3),
                  f"{r['overhead']:.2f}" if r["overhead"] else "-",
                  f"{r['lexrank_s']:.2f}" if r["lexrank_s"] is not None else "-"]
         lines.append(" | ".join(str(c) for c in cells))
@@ -332,6 +342,9 @@ def main(argv=None) -> int:
                     "sentence; default: config.yaml's)")
     ap.add_argument("--engine", choices=["local", "dask"], help="extract.engine for the run (dask: a LocalCluster "
                     "on 127.0.0.1 with one worker process per core)")
+    ap.add_argument("--cascade", choices=["on", "off"], help="extract.cascade for the run (off: parse and embed "
+                    "every sentence; default: config.yaml's)")
+    ap.add_argument("--skip-raw", action="store_true", help="do not time the models alone (halves the CPU used)")
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--date", help=argparse.SUPPRESS)

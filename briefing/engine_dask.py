@@ -31,7 +31,7 @@ MAX_CHUNK = 8
 CONNECT_TIMEOUT = "30s"
 
 
-def read_on_dask(articles: Sequence[Article], texts: list[str], config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
+def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
     """``(facts, sentences)`` per article, in article order, read by the cluster's workers."""
     from .embed import get_embedder
     from .extract import read_chunk

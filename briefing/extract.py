@@ -1,7 +1,10 @@
 """Sentences to facts: who said it, what it quotes, the figures it gives, the date of the event.
 
-One spaCy pass over every article (``nlp.pipe``, batched); figures and dates are found with fast pattern code
-on each kept sentence.
+Every sentence of every article is read by a cheap pass first (a fast splitter and pattern features); spaCy's full
+parse (``nlp.pipe``, batched) and the embedding model then run only on the sentences that can matter (the cascade,
+``extract.cascade``): each article's lead, sentences naming a theme's terms or cues or that the theme classifier's
+word model finds likely enough to belong to a theme, and the sentences next to those. Figures and dates are found with fast pattern code on each kept
+sentence.
 """
 
 from __future__ import annotations
@@ -31,6 +34,29 @@ class Extracted:
     """Sentences left unread on a day over ``extract.sentence_budget`` (an estimate: counted by a fast splitter)."""
     depth: int | None = None
     """How many sentences of each article were read on such a day; None when every sentence was."""
+    parsed: int | None = None
+    """Of the sentences read, how many the cascade gave the full parse; None when all of them were."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is parsed of one article: ``text`` (the article, or its candidate sentences with a blank line where
+    sentences were skipped) and where it skips: (offset in ``text``, sentences skipped before that offset)."""
+
+    text: str
+    skips: tuple[tuple[int, int], ...] = ()
+    skipped: int = 0
+    """Sentences read by the cheap pass only (estimated by the fast splitter)."""
+
+    def before(self, offset: int) -> int:
+        """Sentences skipped before ``offset`` of ``text``: added to a parsed sentence's number, so a fact keeps
+        about the position it has in the whole article."""
+        n = 0
+        for at, count in self.skips:
+            if at > offset:
+                break
+            n = count
+        return n
 
 
 # Openers that only link a sentence to the one before; the fact reads better without them.
@@ -67,31 +93,44 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
         log.info("%d articles: over extract.sentence_budget (%d sentences), reading the first %d sentences of each "
                  "(about %d left unread)", len(articles), config.extract.sentence_budget, depth, unread)
         texts = [_cut(t, e, depth) for t, e in zip(texts, ends)]
+        ends = [e[:depth] for e in ends]
+    if config.extract.cascade:
+        readings = [cascade(t, e, config) for t, e in zip(texts, ends)]
+    else:
+        readings = [Reading(t) for t in texts]
+    skipped = sum(r.skipped for r in readings)
+    if skipped:
+        log.info("cascade: %d of about %d sentences read cheaply only (past the lead, no theme term or cue, "
+                 "unlikely to belong to a theme)",
+                 skipped, sum(len(e) for e in ends))
     if config.extract.engine == "dask":
         from .engine_dask import read_on_dask
 
-        per_article = read_on_dask(articles, texts, config)
+        per_article = read_on_dask(articles, readings, config)
     else:
         workers = _workers(config.extract.workers, len(articles))
-        per_article = (_in_processes(articles, texts, config, workers) if workers > 1
-                       else _in_process(articles, texts, config))
+        per_article = (_in_processes(articles, readings, config, workers) if workers > 1
+                       else _in_process(articles, readings, config))
     facts: list[Fact] = []
-    sentences = 0
+    parsed = 0
     for article_facts, n in per_article:
         facts.extend(article_facts)
-        sentences += n
-    return Extracted(tuple(facts), sentences, unread, depth)
+        parsed += n
+    if not skipped:
+        return Extracted(tuple(facts), parsed, unread, depth)
+    return Extracted(tuple(facts), parsed + skipped, unread, depth, parsed)
 
 
-def _in_process(articles: Sequence[Article], texts: list[str], config: Config):
+def _in_process(articles: Sequence[Article], readings: Sequence[Reading], config: Config):
     nlp = get_nlp()
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=16)):
-        article_facts, n = _facts_of(article, doc, config)
+    # Streamed: one batch of docs at a time is alive, never every parse of the day.
+    for article, reading, doc in zip(articles, readings, nlp.pipe((r.text for r in readings), batch_size=16)):
+        article_facts, n = _facts_of(article, doc, config, reading)
         prefetch([f.text for f in article_facts])  # embeds on the other core meanwhile, inside pipeline.run only
         yield article_facts, n
 
 
-def _in_processes(articles: Sequence[Article], texts: list[str], config: Config, workers: int):
+def _in_processes(articles: Sequence[Article], texts: Sequence[Reading], config: Config, workers: int):
     """The same reading split over worker processes (spaCy holds the GIL, so threads would not help). Each
     worker reads chunks of articles in order and, inside ``pipeline.run``, embeds their facts too: the vectors come
     back with the facts, so the main process never embeds them again."""
@@ -179,6 +218,75 @@ def _sentence_ends(text: str) -> list[int]:
     return ends
 
 
+# ---------------------------------------------------------------------------------------------- the cascade
+
+LEAD = 8
+"""Sentences at the start of every article always given the full parse: news puts its main facts first."""
+THEME_CHANCE = 0.3
+"""A sentence past the lead, naming no theme term or cue, is parsed when the theme classifier's word model (cheap:
+no embedding) gives it at least this chance of belonging to a theme. Lower parses more; 0 parses everything."""
+CONTEXT = 1
+"""Sentences on each side of a parsed candidate parsed too: who "he" is, a sentence shown joined to the one it leans
+on, and the neighbours whose themes vote on its own (``classify.in_context``)."""
+
+
+def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
+    """What of ``text`` (split at ``ends`` by the fast splitter) gets the full parse: the first ``LEAD``
+    sentences, every sentence naming a term or cue of a configured theme or that the theme classifier's word
+    model gives at least ``THEME_CHANCE``, and ``CONTEXT`` sentences on each side of those. The rest is read by
+    this cheap pass only. When every sentence is kept: the text as it is, so nothing differs from a full
+    parse."""
+    if len(ends) <= LEAD:
+        return Reading(text)
+    pattern = _theme_pattern(config)
+    starts = [0, *ends[:-1]]
+    keep = [i < LEAD or (pattern is not None and pattern.search(text, starts[i], ends[i]) is not None)
+            for i in range(len(ends))]
+    unsure = [i for i, kept in enumerate(keep) if not kept]
+    if unsure:
+        chances = _theme_chance(config, [text[starts[i] : ends[i]] for i in unsure])
+        for i, chance in zip(unsure, chances):
+            keep[i] = bool(chance >= THEME_CHANCE)
+    candidates = [i for i, kept in enumerate(keep) if kept]
+    for i in candidates:
+        for j in range(max(0, i - CONTEXT), min(len(keep), i + CONTEXT + 1)):
+            keep[j] = True
+    if all(keep):
+        return Reading(text)
+    parts: list[str] = []
+    skips: list[tuple[int, int]] = []
+    skipped = length = 0
+    for i, kept in enumerate(keep):
+        if not kept:
+            skipped += 1
+            continue
+        piece = text[starts[i] : ends[i]]
+        if i and not keep[i - 1]:  # the first sentence after skipped ones (sentence 0 is always kept)
+            # A blank line: two kept runs never parse as one sentence, nor as one paragraph.
+            length -= len(parts[-1])
+            parts[-1] = parts[-1].rstrip() + "\n\n"
+            length += len(parts[-1])
+            skips.append((length, skipped))
+            piece = piece.lstrip()
+        parts.append(piece)
+        length += len(piece)
+    return Reading("".join(parts).rstrip(), tuple(skips), skipped)
+
+
+def _theme_chance(config: Config, sentences: list[str]):
+    from .classify import get_classifier
+
+    return get_classifier(config).theme_chance(sentences)
+
+
+def _theme_pattern(config: Config):
+    from .classify import GUIDELINE_CUES, _any_of
+
+    terms = tuple(dict.fromkeys(t.strip() for theme in config.themes
+                                for t in (*theme.terms, *GUIDELINE_CUES.get(theme.key, ())) if t.strip().rstrip("*")))
+    return _any_of(terms) if terms else None
+
+
 def _cut(text: str, ends: list[int], sentences: int) -> str:
     return text[: ends[sentences - 1]].rstrip() if sentences < len(ends) else text
 
@@ -209,19 +317,26 @@ def _depth(counts: list[int], budget: int, floor: int) -> tuple[int | None, int]
     return low, total - sum(min(c, low) for c in counts)
 
 
-def _facts_of(article: Article, doc, config: Config) -> tuple[list[Fact], int]:
+def _facts_of(article: Article, doc, config: Config, reading: Reading | None = None) -> tuple[list[Fact], int]:
     facts: list[Fact] = []
     previous: Attribution | None = None
     last_person: str | None = None
     count = 0
     sentences = list(_sentences(doc))
-    for index, sent in enumerate(sentences):
+    gap = 0
+    for number, sent in enumerate(sentences):
         count += 1
+        index = number
+        if reading is not None and reading.skips:
+            skipped = reading.before(sent.start_char)
+            if skipped != gap:  # sentences were skipped just before: the one parsed before is not this one's context
+                gap, previous = skipped, None
+            index += skipped
         text = sent.text.strip()
         attribution = attribute(sent, previous=previous, last_person=last_person)
         persons = [e.text for e in sent.ents if e.label_ == "PERSON"]
         # The last sentence of a page cut short ("... only feasible if both nation") is not a fact.
-        cut_short = index == len(sentences) - 1 and not _TERMINAL.search(text)
+        cut_short = number == len(sentences) - 1 and not _TERMINAL.search(text)
         if cut_short or not _usable(text, config):
             previous, last_person = attribution, persons[-1] if persons else last_person
             continue

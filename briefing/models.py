@@ -186,6 +186,9 @@ class Stats:
     """Sentences left unread on a day over ``extract.sentence_budget`` (estimated)."""
     reading_depth: int = 0
     """On such a day, the sentences of each article that were read; 0 when all were."""
+    parsed_sentences: int = 0
+    """Of the sentences read, those the reading cascade gave the full parse (the others yield no fact); 0 when
+    every sentence read was parsed."""
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ def _stats(articles, facts, themed, merged) -> Stats:
         words_in=sum(len(a.text.split()) for a in articles.articles),
         unread_sentences=facts.unread,
         reading_depth=facts.depth or 0,
+        parsed_sentences=facts.parsed or 0,
     )
 
 

@@ -1,4 +1,5 @@
-"""How articles are read: the depth on a day over the sentence budget, and worker processes."""
+"""How articles are read: the cascade (every sentence read, the full parse only where it can matter), the depth on a
+day over the sentence budget, and worker processes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from briefing.config import Config, ExtractConfig
 from briefing.embed import get_embedder, prefetching
-from briefing.extract import extract, lead, reading_depth
+from briefing.extract import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
 from briefing.ingest import ingest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -90,3 +91,62 @@ def test_reading_settings_are_checked(tmp_path, key, value, message):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert message in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------- the cascade
+
+FILLER = "Boston won the championship game on Sunday night."
+LONG = " ".join([f"Lead sentence number {n} tells the main news of the day." for n in range(LEAD)] +
+                [FILLER, FILLER, "Talks between the two delegations resume in Istanbul on Tuesday.", FILLER,
+                 "Coldplay played a new album at a festival in London.", FILLER, "Officials met in the town hall.",
+                 "He said 12 civilians were evacuated through the corridor overnight.", FILLER, FILLER, FILLER,
+                 "Mayor Ivan Petrov spoke to reporters after the meeting.", FILLER, FILLER])
+SKIPPED = {12, 13, 17, 21}  # sentences neither candidates nor next to one
+
+
+def test_the_cascade_parses_leads_likely_theme_sentences_and_their_neighbours():
+    reading = cascade(LONG, _sentence_ends(LONG), Config())
+    assert reading.skipped == len(SKIPPED)
+    assert "Coldplay" not in reading.text  # past the lead, nothing of a theme, no candidate next to it
+    # Next to a theme term: the sentence before ("Officials met") and after are parsed with it.
+    assert f"the day. {FILLER} {FILLER} Talks between" in reading.text
+    assert f"Tuesday. {FILLER}\n\nOfficials met in the town hall. He said 12 civilians" in reading.text
+    # A blank line where sentences were skipped, so no two kept runs parse as one sentence or paragraph.
+    # No term, but the theme classifier's word model finds it likely to belong to a theme (a mayor speaking).
+    assert f"overnight. {FILLER}\n\n{FILLER} Mayor Ivan Petrov spoke to reporters after the meeting. {FILLER}" \
+        in reading.text
+    assert reading.text.endswith(f"meeting. {FILLER}")
+    # Parsed sentences keep their number in the whole article.
+    assert reading.before(0) == 0
+    assert reading.before(reading.text.index("Talks")) == 0
+    assert reading.before(reading.text.index("He said")) == 2
+    assert reading.before(reading.text.index("Mayor Ivan")) == 3
+
+
+def test_an_article_with_nothing_to_skip_is_parsed_as_it_is():
+    short = " ".join([FILLER] * LEAD)
+    assert cascade(short, _sentence_ends(short), Config()) == Reading(short)
+    every = " ".join(["Talks went on in the capital all day."] * 20)
+    assert cascade(every, _sentence_ends(every), Config()) == Reading(every)
+
+
+def test_the_cascade_gives_the_facts_of_a_full_parse_for_what_it_parses():
+    article = replace(ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles[0], id="long", text=LONG)
+    full = extract([article], Config(extract=ExtractConfig(cascade=False, workers=1)))
+    cheap = extract([article], Config(extract=ExtractConfig(workers=1)))
+    assert full.parsed is None and full.sentences == 22
+    assert cheap.parsed == 18 and cheap.sentences == 22  # every sentence read, 18 of them parsed
+    kept = [f for f in full.facts if f.index not in SKIPPED]
+    assert len(kept) < len(full.facts)
+    assert [(f.id, f.index, f.text, f.speaker, f.figures) for f in cheap.facts] == \
+        [(f.id, f.index, f.text, f.speaker, f.figures) for f in kept]
+
+
+def test_the_themes_of_the_config_decide_what_is_parsed():
+    sports = Config(themes=(replace(Config().themes[0], key="sports", terms=("championship",)),))
+    assert cascade(LONG, _sentence_ends(LONG), sports).skipped == 0  # the filler names the sports theme's term
+    assert cascade(LONG, _sentence_ends(LONG), Config()).skipped > 0
+
+
+def test_reading_everything_is_the_default():
+    assert Config().extract.sentence_budget == 0 and Config().extract.cascade is True

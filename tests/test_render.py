@@ -481,9 +481,13 @@ def test_pdf_lists_uncited_sources_only_up_to_the_limit():
     assert "Uncited story 2" in render_markdown(many_briefing, config)
 
 
-def test_header_says_how_much_was_left_unread():
+@pytest.mark.parametrize("changes, said", [
+    ({"unread_sentences": 1234, "reading_depth": 11}, "read (the first 11 of each article; about 1234 more left unread)"),
+    ({"sentences": 500, "parsed_sentences": 320}, "500 sentences read (320 of them parsed in full)"),
+])
+def test_header_says_what_was_left_unread_or_only_read_cheaply(changes, said):
     b = make_briefing()
-    b = dataclasses.replace(b, stats=dataclasses.replace(b.stats, unread_sentences=1234, reading_depth=11))
-    assert "read (the first 11 of each article; about 1234 more left unread)" in render_markdown(b, CONFIG)
-    assert "(the first 11 of each article; about 1234 more left unread)" in render_html(b, CONFIG)
-    assert "left unread" not in render_markdown(make_briefing(), CONFIG)
+    b = dataclasses.replace(b, stats=dataclasses.replace(b.stats, **changes))
+    assert said in render_markdown(b, CONFIG)
+    assert said.split("(", 1)[1] in render_html(b, CONFIG)
+    assert said.split("(", 1)[1] not in render_markdown(make_briefing(), CONFIG)
