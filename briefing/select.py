@@ -15,10 +15,17 @@ from typing import Sequence
 
 
 from .config import Config
+from .dedupe import TEXT_WORDS
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
 # Items of one article a section shows at most, unless nothing else qualifies.
 PER_ARTICLE = 2
+# Score an item of a sectioned briefing loses per word past ``dedupe.TEXT_WORDS``: the day's word budget is
+# shared by many events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03,
+# 0.06 lets a carried-over event in as new).
+LONG_PENALTY = 0.03
+# Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown.
+_REPEAT_RUN = 8
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
@@ -35,7 +42,7 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme), budget):
+    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS), budget):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -55,16 +62,22 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
                     events=tuple(items))
 
 
-def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None) -> list[Item]:
+def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
+               aim_words: int | None = None) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
     ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
-    Works without themes (every item's theme None): the benchmark's theme-free mode."""
+    Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
+    item loses ``LONG_PENALTY`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
     from .embed import embed
     from .events import Params, anchors_of, pool, same_event
 
-    scored = sorted((replace(it, score=round(score_item(it), 4)) for it in items), key=lambda it: (-it.score, it.id))
+    def score(it: Item) -> float:
+        over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
+        return round(score_item(it) - LONG_PENALTY * over, 4)
+
+    scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
     params = Params()
@@ -74,8 +87,12 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     per_article: dict[tuple[str | None, str], int] = defaultdict(int)
     words = 0
 
+    texts = {it.id: _words(it.text) for it in scored}
+
     def redundant(it: Item) -> bool:
+        # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
         return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
+                   or (aim_words is not None and _shares_run(texts[it.id], texts[p.id], _REPEAT_RUN))
                    for p in picked)
 
     def take(it: Item) -> None:
