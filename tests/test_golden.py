@@ -74,9 +74,14 @@ def test_golden_holds_in_another_process_with_another_hash_seed(tmp_path):
     import subprocess
     import sys
 
+    import yaml
+
+    settings = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    settings.update(output="out")
+    for section, key in (("pdf", "enabled"), ("history", "enabled"), ("publish", "index")):
+        settings.setdefault(section, {})[key] = False
     config = tmp_path / "config.yaml"
-    config.write_text((ROOT / "config.yaml").read_text(encoding="utf-8") + "\noutput: out\npdf: {enabled: false}\n"
-                      "history: {enabled: false}\npublish: {index: false}\n", encoding="utf-8")
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     done = subprocess.run([sys.executable, "-m", "briefing", "run", "--config", str(config), "--input",
                            str(ROOT / "samples"), "--date", "2022-04-01", "--quiet"],
