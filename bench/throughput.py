@@ -32,6 +32,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -146,17 +147,20 @@ def child_pipeline(args) -> dict:
     stats = result.briefing.stats
     return {"timings": {**timer.timings, **result.timings}, "articles": stats.articles, "sentences": stats.sentences,
             "parsed": stats.parsed_sentences or stats.sentences, "facts": stats.facts, "embedded": len(sentences), "rss_mb": max(_peak_rss_mb(), memory.peak_mb),
+            "rss_processes": memory.peak_processes,
             "depth": stats.reading_depth, "unread": stats.unread_sentences}
 
 
 class _MemorySampler:
-    """Peak of the summed resident memory of this process and its worker processes, sampled every 0.1 s
-    (VmHWM alone would miss the workers, which run at the same time)."""
+    """Peak of the summed resident memory of this process and every process under it (worker processes, and
+    for a Dask LocalCluster its nannies and their workers, which are grandchildren), sampled every 0.1 s: VmHWM
+    alone would miss the workers, which run at the same time."""
 
     def __init__(self) -> None:
         import threading
 
         self.peak_mb = 0.0
+        self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -169,11 +173,31 @@ class _MemorySampler:
         self._thread.join()
 
     def _loop(self) -> None:
-        import multiprocessing
-
         while not self._stop.wait(0.1):
-            pids = [os.getpid(), *(p.pid for p in multiprocessing.active_children())]
-            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in pids))
+            pids = _tree(os.getpid())
+            total = sum(_rss_mb(pid) for pid in pids)
+            if total > self.peak_mb:
+                self.peak_mb, self.peak_processes = total, len(pids)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc (no psutil needed)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
 
 
 def _rss_mb(pid: int) -> float:
@@ -292,7 +316,9 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
         common += ["--engine", args.engine]
     if args.cascade:
         common += ["--cascade", args.cascade]
-    pipe, wall = _spawn("pipeline", common + ["--out", str(tmp / f"out-{n}")] + (["--no-pdf"] if args.no_pdf else []))
+    out = tmp / f"out-{n}"
+    pipe, wall = _spawn("pipeline", common + ["--out", str(out)] + (["--no-pdf"] if args.no_pdf else []))
+    markdown = (out / DATE / "briefing.md").read_bytes()
     raw = None if args.skip_raw else _spawn("raw", common)[0]
     lex = None if args.skip_lexrank else _spawn("lexrank", common)[0]
     t = pipe["timings"]
@@ -304,28 +330,34 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
         "depth": pipe.get("depth", 0), "unread": pipe.get("unread", 0),
         "embedded": pipe["embedded"], "wall_s": wall, "articles_per_s": pipe["articles"] / wall,
         "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"], "cpu_s": pipe["cpu_s"],
+        "cpu_ms_per_article": 1000 * pipe["cpu_s"] / pipe["articles"], "wall_ms_per_article": 1000 * wall / pipe["articles"],
+        "processes": pipe.get("rss_processes"), "engine": args.engine or "config",
+        "briefing_sha256": hashlib.sha256(markdown).hexdigest(),
         "load_avg": os.getloadavg()[0],
         "stages_s": {s: t.get(s, 0.0) for s in STAGES},
         "raw": ({"spacy_s": raw["spacy"], "embed_s": raw["embed"], "load_s": raw["spacy_load"] + raw["embed_load"]}
                 if raw else None),
         "raw_nlp_s": raw_nlp, "overhead": work / raw_nlp if raw_nlp else None,
         "lexrank_s": lex["lexrank"] if lex else None,
+        "lexrank_cpu_s": lex["cpu_s"] if lex else None,
+        "vs_lexrank": wall / lex["lexrank"] if lex else None,
     }
 
 
 def table(rows: list[dict]) -> str:
-    head = ("arts", "sents", "parsed", "depth", "wall s", "CPU s", "art/s", "sent/s", "RSS MB", *STAGES, "spaCy", "embed", "raw NLP",
-            "ovh x", "LexRank")
+    head = ("arts", "sents", "parsed", "depth", "wall s", "CPU s", "CPU ms/art", "art/s", "sent/s", "RSS MB", *STAGES,
+            "spaCy", "embed", "raw NLP", "ovh x", "LexRank", "wall/LexRank", "briefing.md")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         st = r["stages_s"]
         nlp = r.get("raw")
         cells = [r["articles"], r["sentences"], r.get("parsed", r["sentences"]), r.get("depth") or "all", f"{r['wall_s']:.1f}", f"{r.get('cpu_s', 0):.0f}",
-                 f"{r['articles_per_s']:.1f}",
+                 f"{r['cpu_ms_per_article']:.0f}", f"{r['articles_per_s']:.1f}",
                  f"{r['sentences_per_s']:.0f}", f"{r['peak_rss_mb']:.0f}", *(f"{st[s]:.2f}" for s in STAGES),
                  *((f"{nlp['spacy_s']:.2f}", f"{nlp['embed_s']:.2f}", f"{r['raw_nlp_s']:.2f}") if nlp else ("-",) * 3),
                  f"{r['overhead']:.2f}" if r["overhead"] else "-",
-                 f"{r['lexrank_s']:.2f}" if r["lexrank_s"] is not None else "-"]
+                 f"{r['lexrank_s']:.2f}" if r["lexrank_s"] is not None else "-",
+                 f"{r['vs_lexrank']:.0f}x" if r.get("vs_lexrank") else "-", r["briefing_sha256"][:12]]
         lines.append(" | ".join(str(c) for c in cells))
     return "\n".join("| " + line + " |" for line in lines)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -66,8 +67,6 @@ def _publish(config: Config, result: RunResult) -> RunResult:
 def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
     """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
     from .archive import update as update_archive
-    from .classify import classify
-    from .dedupe import dedupe
     from .disputes import find_disputes
     from .embed import prefetching
     from .extract import extract
@@ -80,13 +79,14 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     history = History.from_config(config)  # opened (a damaged file moved aside) before the expensive stages
     with timer.stage("ingest"):
         articles = read_articles(config, inputs, date)
-    with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
-        facts = extract(articles.articles, config)
-    with timer.stage("classify"):
-        themed = classify(list(facts.facts), config, articles.articles)
-    with timer.stage("dedupe"):
-        merged = dedupe(themed, articles.articles, config)
-        items = find_disputes(merged.items)
+    with _engine(config) as merge:  # on a Dask cluster: one connection for reading and merging
+        with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
+            facts = extract(articles.articles, config)
+        with timer.stage("classify"):
+            themed = classify_by_article(facts.facts, config, articles.articles)
+        with timer.stage("dedupe"):
+            merged = merge(themed, articles.articles, config)
+            items = find_disputes(merged.items)
     with timer.stage("select"):
         stats = _stats(articles, facts, themed, merged)
         marked = history.mark(items, date)
@@ -106,6 +106,45 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     log.info("briefing for %s: %d articles, %d facts, %d items shown -> %s", date, stats.articles, stats.facts,
              len(brief.takeaways) + sum(len(s.items) for s in brief.sections), out_dir)
     return RunResult(brief, out_dir, files, tuple(articles.warnings) + readers.warnings, timer.timings)
+
+
+@contextmanager
+def _engine(config: Config):
+    """The merge to use: ``dedupe.dedupe`` here, or the same on the Dask cluster (``extract.engine: dask``),
+    inside one session with the cluster that also reads the articles."""
+    if config.extract.engine != "dask":
+        from .dedupe import dedupe
+
+        yield dedupe
+        return
+    from .engine_dask import dedupe_on_dask, session
+
+    with session(config):
+        yield dedupe_on_dask
+
+
+CLASSIFY_CHUNK = 2000
+"""Facts classified at a time: the classifier's working arrays (each fact's similarity to every training example,
+in float64) grow with the facts it is given, and a day of thousands of articles has hundreds of thousands."""
+
+
+def classify_by_article(facts: Sequence[Fact], config: Config, articles: Sequence) -> list[Fact]:
+    """``classify.classify`` over runs of whole articles of about ``CLASSIFY_CHUNK`` facts: the same themes (a
+    fact is judged on its own text, its article's neighbours and title), in bounded memory."""
+    from .classify import classify
+
+    by_id = {a.id: a for a in articles}
+    out: list[Fact] = []
+    start = 0
+    while start < len(facts):
+        end = min(start + CLASSIFY_CHUNK, len(facts))
+        while end < len(facts) and facts[end].article_id == facts[end - 1].article_id:
+            end += 1  # an article's facts are consecutive (article order): never split one
+        chunk = list(facts[start:end])
+        ids = dict.fromkeys(f.article_id for f in chunk)
+        out.extend(classify(chunk, config, [by_id[a] for a in ids if a in by_id]))
+        start = end
+    return out
 
 
 def read_articles(config: Config, inputs: Sequence[str | Path] | None, date: dt.date) -> Ingested:
