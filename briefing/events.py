@@ -467,12 +467,10 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
         return clusters
     pooled = [pool(anchors[i] for i in members) for members in clusters]
     centroids = np.stack([_unit(vectors[members].mean(axis=0)) for members in clusters])
-    sims = centroids @ centroids.T
     pairs: list[tuple[float, int, int]] = []
     k = min(p.event_neighbours, len(clusters) - 1)
-    for a in range(len(clusters)):
-        row = sims[a]
-        for b in np.argsort(-row, kind="stable")[:k + 1]:
+    for a, row, nearest in nearest_rows(centroids, k + 1):
+        for b in nearest:
             b = int(b)
             if b <= a or row[b] < p.loose_sim:
                 continue
@@ -505,6 +503,29 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
     for c, members in enumerate(clusters):
         joined[root(c)].extend(members)
     return [sorted(members) for _, members in sorted(joined.items())]
+
+
+NEAREST_BLOCK = 512
+"""Rows of the cluster-to-cluster similarities held at a time: a day of n clusters never holds the n x n matrix."""
+
+
+def nearest_rows(vectors: np.ndarray, n: int) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+    """For each row ``a`` of ``vectors``: (a, its similarities to every row, the ``n`` most similar rows) — the
+    first ``n`` of a stable sort by decreasing similarity (ties: lower index first), found by partitioning, in
+    blocks of ``NEAREST_BLOCK`` rows: memory and time grow with the rows, not with their square."""
+    for start in range(0, len(vectors), NEAREST_BLOCK):
+        block = vectors[start : start + NEAREST_BLOCK] @ vectors.T
+        if n >= block.shape[1]:
+            for r, row in enumerate(block):
+                yield start + r, row, np.argsort(-row, kind="stable")
+            continue
+        neg = -block
+        kth = np.partition(neg, n - 1, axis=1)[:, n - 1]  # per row, the n-th largest similarity
+        for r in range(len(block)):
+            better = np.flatnonzero(neg[r] < kth[r])
+            tied = np.flatnonzero(neg[r] == kth[r])[: n - len(better)]
+            chosen = np.concatenate([better, tied])
+            yield start + r, block[r], chosen[np.lexsort((chosen, neg[r][chosen]))]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
