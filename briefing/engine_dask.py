@@ -40,16 +40,16 @@ from .models import Article, Fact
 log = logging.getLogger(__name__)
 
 TASKS_PER_WORKER = 4
-"""Chunks per worker: enough that a fast worker takes more of the day, few enough that a task's overhead (a few
-milliseconds) does not count."""
+"""Chunks per worker on a small day: enough that a fast worker takes more of the day, few enough that a task's
+overhead (a few milliseconds) does not count."""
 MAX_CHUNK = 8
 """Most articles in one task (spaCy batches within a task)."""
 CONNECT_TIMEOUT = "30s"
 REDUCE_FAN_IN = 8
 """Partial counts summed by one reduce task."""
 IN_FLIGHT_PER_WORKER = 4
-"""Merge tasks submitted ahead per worker: the facts and vectors of the day are streamed to the cluster, never
-all in flight at once (the client's memory stays that of its own copy)."""
+"""Tasks submitted ahead per worker, reading or merging: articles, facts and vectors are streamed to the cluster
+and back, never all in flight at once (memory bounded on the scheduler, the workers and the client)."""
 MERGE_TASK_PAIRS = 200_000
 """About this many fact pairs (an event of n facts: n * n) per merge task, so a task's overhead does not count."""
 
@@ -78,26 +78,41 @@ def _using(config: Config):
 
 
 def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
-    """``(facts, sentences)`` per article, in article order, read by the cluster's workers."""
-    from .embed import get_embedder
+    """``(facts, sentences)`` per article, in article order, read by the cluster's workers. The chunks are streamed:
+    at most ``IN_FLIGHT_PER_WORKER`` per worker are on the cluster ahead of the one being taken, so neither the
+    scheduler nor the workers ever hold the whole day's texts or facts."""
+    from collections import deque
+
     from .extract import read_chunk
 
     with _using(config) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         size = max(1, min(MAX_CHUNK, -(-len(articles) // (workers * TASKS_PER_WORKER))))
-        chunks = [(articles[i : i + size], texts[i : i + size]) for i in range(0, len(articles), size)]
-        log.info("reading %d articles on Dask: %d task(s) over %d worker(s) at %s", len(articles), len(chunks),
+        starts = range(0, len(articles), size)
+        log.info("reading %d articles on Dask: %d task(s) over %d worker(s) at %s", len(articles), len(starts),
                  workers, client.scheduler.address)
-        futures = client.map(read_chunk, chunks, config=config, with_vectors=True, pure=False)
+        pending: deque = deque()
         try:
-            for future in futures:  # in order: the facts' order is the articles' order, whoever finished first
-                chunk_facts, vectors = future.result()
-                get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
-                yield from chunk_facts
+            for n, start in enumerate(starts):
+                chunk = (articles[start : start + size], texts[start : start + size])
+                pending.append(client.submit(read_chunk, chunk, config=config, with_vectors=True, pure=False,
+                                             priority=-n))
+                if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
+                    yield from _taken(pending.popleft())
+            while pending:  # in order: the facts' order is the articles' order, whoever finished first
+                yield from _taken(pending.popleft())
         except Exception as exc:
             raise EngineError(f"extract.engine dask: a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
         finally:
-            client.cancel(futures)
+            client.cancel(list(pending))
+
+
+def _taken(future) -> list:
+    from .embed import get_embedder
+
+    chunk_facts, vectors = future.result()
+    get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
+    return chunk_facts
 
 
 # ---------------------------------------------------------------------------------------------------- merging
