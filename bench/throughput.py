@@ -147,7 +147,7 @@ def child_pipeline(args) -> dict:
     stats = result.briefing.stats
     return {"timings": {**timer.timings, **result.timings}, "articles": stats.articles, "sentences": stats.sentences,
             "parsed": stats.parsed_sentences or stats.sentences, "facts": stats.facts, "embedded": len(sentences), "rss_mb": max(_peak_rss_mb(), memory.peak_mb),
-            "rss_processes": memory.peak_processes,
+            "rss_processes": memory.peak_processes, "rss_each_mb": memory.peak_each,
             "depth": stats.reading_depth, "unread": stats.unread_sentences}
 
 
@@ -161,6 +161,7 @@ class _MemorySampler:
 
         self.peak_mb = 0.0
         self.peak_processes = 0
+        self.peak_each: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -174,10 +175,10 @@ class _MemorySampler:
 
     def _loop(self) -> None:
         while not self._stop.wait(0.1):
-            pids = _tree(os.getpid())
-            total = sum(_rss_mb(pid) for pid in pids)
-            if total > self.peak_mb:
-                self.peak_mb, self.peak_processes = total, len(pids)
+            each = [_rss_mb(pid) for pid in _tree(os.getpid())]
+            if sum(each) > self.peak_mb:
+                self.peak_mb, self.peak_processes = sum(each), len(each)
+                self.peak_each = [round(mb) for mb in each]  # main process first
 
 
 def _tree(pid: int) -> list[int]:
@@ -318,7 +319,8 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
         common += ["--cascade", args.cascade]
     out = tmp / f"out-{n}"
     pipe, wall = _spawn("pipeline", common + ["--out", str(out)] + (["--no-pdf"] if args.no_pdf else []))
-    markdown = (out / DATE / "briefing.md").read_bytes()
+    # The sources list names the input file, a temporary path: the same for every run of the bench.
+    markdown = (out / DATE / "briefing.md").read_text(encoding="utf-8").replace(str(tmp), "<tmp>").encode()
     raw = None if args.skip_raw else _spawn("raw", common)[0]
     lex = None if args.skip_lexrank else _spawn("lexrank", common)[0]
     t = pipe["timings"]
@@ -331,7 +333,7 @@ def measure(pool: list[dict], n: int, args, tmp: Path) -> dict:
         "embedded": pipe["embedded"], "wall_s": wall, "articles_per_s": pipe["articles"] / wall,
         "sentences_per_s": pipe["sentences"] / wall, "peak_rss_mb": pipe["rss_mb"], "cpu_s": pipe["cpu_s"],
         "cpu_ms_per_article": 1000 * pipe["cpu_s"] / pipe["articles"], "wall_ms_per_article": 1000 * wall / pipe["articles"],
-        "processes": pipe.get("rss_processes"), "engine": args.engine or "config",
+        "processes": pipe.get("rss_processes"), "rss_each_mb": pipe.get("rss_each_mb"), "engine": args.engine or "config",
         "briefing_sha256": hashlib.sha256(markdown).hexdigest(),
         "load_avg": os.getloadavg()[0],
         "stages_s": {s: t.get(s, 0.0) for s in STAGES},

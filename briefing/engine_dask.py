@@ -160,6 +160,8 @@ def _stream(client, task, groups: list[list[int]], facts: Sequence[Fact], vector
     event order; at most ``IN_FLIGHT_PER_WORKER`` per worker submitted ahead of the one being taken."""
     from collections import deque
 
+    from dask.distributed import wait
+
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque = deque()
     for batch in _batches(groups):
@@ -167,7 +169,9 @@ def _stream(client, task, groups: list[list[int]], facts: Sequence[Fact], vector
         pending.append(client.submit(task, payload, pure=False, **kwargs))
         if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
             future = pending.popleft()
-            future.result()  # wait (and raise) before sending more
+            wait(future)  # done before more is sent; its result stays on the cluster until taken
+            if future.status == "error":
+                future.result()  # raises the task's error
             yield future
     yield from pending
 
