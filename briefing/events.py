@@ -77,6 +77,18 @@ class Params:
     event_neighbours: int = 12
     """Clusters compared with each cluster in the event pass (nearest by centroid)."""
 
+    # -- Across days (history: is today's event one an earlier briefing already held?) -- see ``same_event_across_days``
+    history_min_sim: float = 0.66
+    """Across days, the closest pair of facts (today's, an earlier day's) must reach this cosine before the
+    "same event" test is asked at all: reports of one event on two days are worded apart (0.45-0.8), but an
+    ongoing story brings many loosely similar reports of *other* events (yesterday's pledge, today's shelling)."""
+    history_date_window_days: int = 3
+    """Across days, event dates further apart than this are two events (a tally "as of Sunday" is still the
+    count a Wednesday report updates; a strike on the same market a week later is another strike)."""
+    history_fingerprint_min: float = 10.0
+    """Across days, two facts above ``history_min_sim`` giving the same count of the same kind (6.5 million
+    displaced) tell one fact again when the count is at least this (2 killed, 3 injured recur everywhere)."""
+
     @classmethod
     def from_config(cls, config) -> "Params":
         merge = getattr(config, "merge", None)
@@ -557,3 +569,34 @@ def theme_of(facts: Sequence[Fact]) -> str | None:
     if not votes:
         return None
     return min(votes, key=lambda k: (-votes[k], k))
+
+
+# ------------------------------------------------------------------------------------------- across days
+
+
+def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, past: Sequence[Anchors],
+                           past_vectors: np.ndarray, p: Params = Params()) -> bool:
+    """Is today's event (its facts' anchors and unit embeddings) one an earlier day's event (the same, as
+    stored by the history) already told? The test the merge uses (``same_event``), asked of the two events
+    as wholes (pooled anchors; the better of the centroids' cosine and the closest pair of facts) and of
+    every pair of their facts, with the date window of ``history_date_window_days``; nothing matches unless
+    the closest pair of facts reaches ``history_min_sim``."""
+    if not len(today) or not len(past):
+        return False
+    sims = np.asarray(today_vectors, dtype=np.float32) @ np.asarray(past_vectors, dtype=np.float32).T
+    best = float(sims.max())
+    if best < p.history_min_sim:
+        return False
+    q = replace(p, date_window_days=p.history_date_window_days)
+    centroid = float(_unit(np.asarray(today_vectors).mean(axis=0)) @ _unit(np.asarray(past_vectors).mean(axis=0)))
+    if same_event(pool(today), pool(past), max(centroid, best), q):
+        return True
+    for i, j in zip(*np.nonzero(sims >= p.history_min_sim)):
+        if same_event(today[i], past[j], float(sims[i, j]), q):
+            return True
+        # The same count of the same kind (6.5 million displaced, 2,600 buildings) in two similar reports is
+        # one fact told again: a count is a fingerprint the wording does not change.
+        if today[i].figures & past[j].figures and not conflict(today[i], past[j], float(sims[i, j]), q) and \
+                any(v >= p.history_fingerprint_min for _, v in today[i].figures & past[j].figures):
+            return True
+    return False

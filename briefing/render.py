@@ -138,7 +138,7 @@ def to_json(briefing: Briefing) -> dict:
                      "published": _iso(s.published), "path": s.path} for s in briefing.sources],
         "since_yesterday": [{"id": i.id, "text": i.text, "theme": i.theme, "novelty": i.novelty,
                              "sources": list(i.sources)} for i in briefing.since_yesterday],
-        "events": [_event_json(i) for i in briefing.events],
+        "events": _events_json(briefing.events),
         "stats": asdict(briefing.stats),
         "warnings": list(briefing.warnings),
         "source_ids": ids,
@@ -515,10 +515,21 @@ def _item_json(item: Item) -> dict:
         "first_reported": _iso(item.first_reported),
         "previous": [{"category": c, "value": v} for c, v in item.previous] if item.novelty == "updated" else [],
         "changes": list(item.changes),
+        "change_figures": [{"measure": m, "now": now, "before": before or None, "before_date": since or None}
+                           for m, now, before, since in item.change_figures],
         "hedged": item.hedged,
         "disputed_by": [_item_json(d) for d in item.disputed_by],
         "score": round(float(item.score), 4),
     }
+
+
+def _events_json(events) -> list[dict]:
+    """The day's events, shown or not, with each fact's anchors as the history keeps them (``fact_anchors``,
+    aligned with ``facts``): what ``briefing history rebuild`` needs to rebuild the store as it was."""
+    from .history import fact_records
+
+    records = fact_records(list(events))
+    return [dict(_event_json(i), fact_anchors=records[i.id]) for i in events]
 
 
 def _event_json(item: Item) -> dict:

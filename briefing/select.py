@@ -153,12 +153,22 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
     shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    out: dict[str, Item] = {}
+    # Events with one head and subject share a line ("New, Chernihiv: statement by X; 25 injured."), and a part
+    # said on a line already is not said again: a compact list, no line repeating another.
+    lines: dict[tuple[str, str], tuple[Item, list[str]]] = {}
+    said: set[str] = set()
     for it in fresh:
-        line = _change_line(it, titles, theme_titles, shown_words)
-        if line and line not in out and len(out) < limit:
-            out[line] = replace(it, text=line, disputed_by=())
-    return tuple(out.values())
+        head, subject, parts = _change_line(it, titles, theme_titles, shown_words)
+        parts = [p for p in parts if p.lower() not in said]
+        if not parts or ((head, subject) not in lines and len(lines) >= limit):
+            continue
+        said.update(p.lower() for p in parts)
+        first, kept = lines.setdefault((head, subject), (it, []))
+        kept.extend(parts)
+        if first is not it:
+            lines[(head, subject)] = (replace(first, sources=tuple(dict.fromkeys(first.sources + it.sources))), kept)
+    return tuple(replace(it, text=f"{head}, {subject}: {'; '.join(parts)}.", disputed_by=())
+                 for (head, subject), (it, parts) in lines.items())
 
 
 _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
@@ -166,7 +176,8 @@ _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuat
 
 
 def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
-                 shown_words: list[list[str]]) -> str:
+                 shown_words: list[list[str]]) -> tuple[str, str, list[str]]:
+    """("Update" or "New", where or the theme, what changed or what is new) for one event."""
     from .events import anchors_of, pool
 
     from .nlp import known_places
@@ -177,18 +188,13 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     if item.novelty == "updated":
         parts = []
         if "figure" in item.changes:
-            now: dict[str, list[float]] = defaultdict(list)
-            for f in item.figures:
-                if (f.category or f.unit) in {c for c, _ in item.previous}:
-                    now[f.category or f.unit].append(f.value)
-            before: dict[str, list[float]] = defaultdict(list)
-            for c, v in item.previous:
-                before[c].append(v)
-            for cat in sorted(now):
-                when = f" on {item.first_reported.day} {item.first_reported.strftime('%b')}" \
-                    if item.first_reported else " before"
-                parts.append(f"{_FIGURE_WORDS.get(cat, cat)} now {_num(max(now[cat]))} "
-                             f"({_num(max(before[cat]))}{when})")
+            # Each measure against its own earlier count (the history compares one measure, one place).
+            for measure, now, before, since in item.change_figures:
+                word = _FIGURE_WORDS.get(measure, measure)
+                when = f" on {dt.date.fromisoformat(since).day} {dt.date.fromisoformat(since).strftime('%b')}" \
+                    if since else ""
+                parts.append(f"{word} now {_num(now)} ({_num(before)}{when})" if before else
+                             f"{word}: {_num(now)}, first count")
         if "actor" in item.changes and item.speaker:
             parts.append(f"new statement by {item.speaker}")
         if "place" in item.changes and where:
@@ -196,12 +202,15 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
         if "outlets" in item.changes:
             parts.append(f"now reported by {item.support.outlets} outlets")
         subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-        return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
-    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
+        return "Update", subject, parts
+    top: dict[str, float] = {}  # one count per kind, the highest ("4 refugees, 4,000,000 refugees" says one)
+    for c, v in anchors.figures:
+        top[c] = max(top.get(c, v), v)
+    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(top.items())[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
     # The speaker's last name only: the item beside it already gives the full title and the words.
     about = ", ".join(what) or (f"statement by {_short_speaker(item.speaker)}" if item.speaker else "first reported")
-    return f"New, {subject}: {about}."
+    return "New", subject, [about]
 
 
 def _short_speaker(speaker: str) -> str:

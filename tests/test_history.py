@@ -344,7 +344,8 @@ def test_a_version_1_store_is_migrated_and_foreign_tables_are_kept(tmp_path):
         assert [r["id"] for r in history.rows(DAY1)] == ["refugees"]
         assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(history_mod.SCHEMA_VERSION)
     assert conn.execute("SELECT body FROM search_docs").fetchone()[0] == "kept"
     assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'items'").fetchall()
     conn.close()
