@@ -204,7 +204,11 @@ class History:
                        if best[k] >= params.history_min_sim
                        and ev.same_event_across_days(today.anchors, today.vectors, past[k]["facts"],
                                                      past[k]["vectors"], params)]
-            out.append(_marked(it, today, matches, params))
+            # Voices heard before on the story's places count as known too (a governor quoted yesterday in a
+            # report the history keeps as another event is not a new actor today).
+            places = ev.pool(today.anchors).places
+            nearby = [r for r in past if r["anchors"].places & places] if places else []
+            out.append(_marked(it, today, matches, params, nearby))
         return out
 
     def _past_rows(self, date: dt.date) -> list[dict]:
@@ -455,7 +459,7 @@ def _read_facts(data, n: int, pooled: ev.Anchors, figures: set) -> list[tuple]:
 # --------------------------------------------------------------------------------------------- marking
 
 
-def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params) -> Item:
+def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params, nearby: list[dict] = ()) -> Item:
     if not matches:
         return replace(item, novelty="new", first_reported=None, previous=(), changes=(), change_figures=())
     first = min(dt.date.fromisoformat(m["first_reported"]) for m in matches)
@@ -463,7 +467,7 @@ def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params)
     figures, previous = _figure_changes(today, matches)
     if figures:
         changes.append("figure")
-    if _new_actor(item, today, matches):
+    if _new_actor(item, today, [*matches, *nearby]):
         changes.append("actor")
     if _new_place(item, today, matches):
         changes.append("place")
