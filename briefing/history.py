@@ -32,13 +32,12 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import events as ev
+from .extract.figures import CATEGORIES as _FIGURE_CATEGORIES  # a new value for one of these makes "updated"
 from .models import Briefing, Item
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-# Figure categories whose new values for a known measure make an event "updated".
-_FIGURE_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 # "Markedly more independent outlets": at least this many more, and at least twice as many.
 _MORE_OUTLETS = 2
 _DIM = 384
@@ -349,10 +348,12 @@ def _item_anchors(item: Item) -> ev.Anchors:
 
 
 def _item_vectors(item: Item) -> np.ndarray:
-    from .embed import embed
+    """The item's shown line and each of its facts (once per distinct text), as unit vectors."""
+    from .embed import embed, vectors_of
 
-    texts = list(dict.fromkeys([item.text, *(f.text for f in item.facts)]))
-    return embed(texts)
+    seen = {item.text}
+    facts = [f for f in item.facts if not (f.text in seen or seen.add(f.text))]
+    return np.concatenate([embed([item.text]), vectors_of(facts)])
 
 
 def _centroid(vectors: np.ndarray) -> np.ndarray:

@@ -34,7 +34,8 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..errors import RenderError
-from ..models import Briefing, Figure, Item, KeyFigure, cited_ids
+from ..extract.dates import MONTH_NAMES, WEEKDAY_NAMES
+from ..models import Briefing, Fact, Figure, Item, KeyFigure, cited_ids
 from ..util import atomic
 
 def _packaged_templates() -> Path:
@@ -47,9 +48,6 @@ def _packaged_templates() -> Path:
 
 PACKAGED_TEMPLATES = _packaged_templates()
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -395,14 +393,14 @@ def long_date(d: dt.date | None) -> str:
     """``Friday 1 April 2022`` (English whatever the locale)."""
     if d is None:
         return ""
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def short_date(d: dt.date | None, reference: dt.date | None = None) -> str:
     """``29 Mar``, with the year when it differs from the reference date's."""
     if d is None:
         return ""
-    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    text = f"{d.day} {MONTH_NAMES[d.month - 1][:3]}"
     if reference is None or d.year != reference.year:
         text += f" {d.year}"
     return text
@@ -499,6 +497,23 @@ def support_label(item: Item) -> str:
 
 def _figure_json(f: Figure) -> dict:
     return {"value": f.value, "unit": f.unit, "text": f.text, "qualifier": f.qualifier, "category": f.category}
+
+
+def fact_json(fact: Fact) -> dict:
+    """One fact as JSON (``briefing extract``), with the keys an item's JSON has where both have them."""
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "theme": fact.theme,
+        "scores": dict(fact.scores),
+        "sources": [fact.article_id],
+        "speaker": fact.speaker,
+        "quotes": list(fact.quotes),
+        "figures": [_figure_json(f) for f in fact.figures],
+        "date": _iso(fact.date),
+        "hedged": fact.hedged,
+        "entities": [{"text": e.text, "label": e.label} for e in fact.entities],
+    }
 
 
 def _item_json(item: Item) -> dict:
