@@ -32,13 +32,12 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import events as ev
+from .extract.figures import CATEGORIES as _FIGURE_CATEGORIES  # a new value for one of these makes "updated"
 from .models import Briefing, Item
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 3
-# Figure categories whose new values for a known measure make an event "updated".
-_FIGURE_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 # "Markedly more independent outlets": at least this many more, and at least twice as many.
 _MORE_OUTLETS = 2
 _DIM = 384
@@ -66,7 +65,7 @@ CREATE TABLE IF NOT EXISTS runs (date TEXT PRIMARY KEY, recorded_at TEXT NOT NUL
 """
 
 
-# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.store).
+# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.util.store).
 _REPAIRS = (
     ("vectors of the wrong length or unreadable JSON",
      f"DELETE FROM events WHERE typeof(vectors) != 'blob' OR length(vectors) = 0 OR length(vectors) % {_DIM * 4} != 0 "
@@ -79,8 +78,8 @@ _REPAIRS = (
 def _connect(path: Path) -> sqlite3.Connection:
     """The one place the store is opened (autocommit: transactions are opened explicitly where rows are
     written), created and migrated to ``SCHEMA_VERSION``. A damaged file is moved aside and a new one started;
-    rows a run could not use are dropped (``briefing.store``)."""
-    from .store import open_sqlite
+    rows a run could not use are dropped (``briefing.util.store``)."""
+    from .util.store import open_sqlite
 
     return open_sqlite(path, _setup, _REPAIRS)
 
@@ -419,12 +418,9 @@ def _fact_rows(item: Item, context: dict[str, frozenset[str]]) -> dict[str, tupl
 
 
 def _profile(item: Item, context: dict[str, frozenset[str]]) -> _Profile:
-    from .embed import embed
-
     rows = _fact_rows(item, context)
-    texts = tuple(rows)
-    return _Profile(texts, tuple(r[0] for r in rows.values()), tuple(r[1] for r in rows.values()),
-                    tuple(r[2] for r in rows.values()), embed(list(texts)))
+    return _Profile(tuple(rows), tuple(r[0] for r in rows.values()), tuple(r[1] for r in rows.values()),
+                    tuple(r[2] for r in rows.values()), _item_vectors(item))
 
 
 def fact_records(items: Sequence[Item]) -> dict[str, list[dict]]:
@@ -437,9 +433,12 @@ def fact_records(items: Sequence[Item]) -> dict[str, list[dict]]:
 
 
 def _item_vectors(item: Item) -> np.ndarray:
-    from .embed import embed
+    """One unit vector per distinct fact text (``_fact_rows``' order): the one the fact carries, else made."""
+    from .embed import embed, vectors_of
 
-    return embed(list(_fact_rows(item, {})))
+    seen: set[str] = set()
+    firsts = [f for f in item.facts if not (f.text in seen or seen.add(f.text))]
+    return vectors_of(firsts) if firsts else embed([item.text])
 
 
 def _read_facts(data, n: int, pooled: ev.Anchors, figures: set) -> list[tuple]:

@@ -16,6 +16,7 @@ from typing import Sequence
 
 from .config import Config
 from .dedupe import TEXT_WORDS
+from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
 # Items of one article a section shows at most, unless nothing else qualifies.
@@ -29,7 +30,6 @@ _REPEAT_RUN = 8
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
-_KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
 

@@ -11,7 +11,7 @@ from briefing import history as history_mod
 from briefing.events import Anchors
 from briefing.history import History, _same_scope, shown_items
 from briefing.models import Briefing, Entity, Fact, Figure, Item, Section, Stats, Support
-from briefing.render import to_json
+from briefing.output.render import to_json
 from briefing.select import since_yesterday
 
 DAY1 = dt.date(2022, 4, 5)

@@ -32,24 +32,22 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup
 
-from . import atomic
-from .config import Config
-from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure, cited_ids
+from ..config import Config
+from ..errors import RenderError
+from ..extract.dates import MONTH_NAMES, WEEKDAY_NAMES
+from ..models import Briefing, Fact, Figure, Item, KeyFigure, cited_ids
+from ..util import atomic
 
 def _packaged_templates() -> Path:
     """Installed (pip, wheel): ``briefing/templates`` inside the package (pyproject maps the checkout's top-level
     ``templates/`` there). In a checkout or an editable install: the top-level ``templates/`` itself."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # briefing/
     installed = here / "templates"
     return installed if installed.is_dir() else here.parent / "templates"
 
 
 PACKAGED_TEMPLATES = _packaged_templates()
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ class Rendered:
 
 def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
     """Write briefing.md, briefing.pdf (if config.pdf.enabled) and briefing.json into out_dir, each atomically
-    (briefing.atomic.write_bytes/write_text)."""
+    (briefing.util.atomic.write_bytes/write_text)."""
     out_dir = Path(out_dir)
     # Render everything first, so a broken template leaves no half-updated set of files behind.
     md_text = render_markdown(briefing, config)
@@ -74,7 +72,7 @@ def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
         paths = atomic.write_set(out_dir, {"briefing.md": md_text.encode("utf-8"), "briefing.pdf": pdf_bytes,
                                            "briefing.json": json_text.encode("utf-8")})
     except OSError as exc:
-        from .errors import OutputError
+        from ..errors import OutputError
 
         raise OutputError(f"cannot write the briefing into {out_dir}: {exc.strerror or exc}; the previous files "
                           "are unchanged") from exc
@@ -395,14 +393,14 @@ def long_date(d: dt.date | None) -> str:
     """``Friday 1 April 2022`` (English whatever the locale)."""
     if d is None:
         return ""
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def short_date(d: dt.date | None, reference: dt.date | None = None) -> str:
     """``29 Mar``, with the year when it differs from the reference date's."""
     if d is None:
         return ""
-    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    text = f"{d.day} {MONTH_NAMES[d.month - 1][:3]}"
     if reference is None or d.year != reference.year:
         text += f" {d.year}"
     return text
@@ -501,6 +499,23 @@ def _figure_json(f: Figure) -> dict:
     return {"value": f.value, "unit": f.unit, "text": f.text, "qualifier": f.qualifier, "category": f.category}
 
 
+def fact_json(fact: Fact) -> dict:
+    """One fact as JSON (``briefing extract``), with the keys an item's JSON has where both have them."""
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "theme": fact.theme,
+        "scores": dict(fact.scores),
+        "sources": [fact.article_id],
+        "speaker": fact.speaker,
+        "quotes": list(fact.quotes),
+        "figures": [_figure_json(f) for f in fact.figures],
+        "date": _iso(fact.date),
+        "hedged": fact.hedged,
+        "entities": [{"text": e.text, "label": e.label} for e in fact.entities],
+    }
+
+
 def _item_json(item: Item) -> dict:
     return {
         "id": item.id,
@@ -526,7 +541,7 @@ def _item_json(item: Item) -> dict:
 def _events_json(events) -> list[dict]:
     """The day's events, shown or not, with each fact's anchors as the history keeps them (``fact_anchors``,
     aligned with ``facts``): what ``briefing history rebuild`` needs to rebuild the store as it was."""
-    from .history import fact_records
+    from ..history import fact_records
 
     records = fact_records(list(events))
     return [dict(_event_json(i), fact_anchors=records[i.id]) for i in events]
@@ -534,7 +549,7 @@ def _events_json(events) -> list[dict]:
 
 def _event_json(item: Item) -> dict:
     """One event of the day, shown or not, compact: what ``briefing history rebuild`` needs."""
-    from .events import anchors_of, pool
+    from ..events import anchors_of, pool
 
     return {
         "id": item.id,
