@@ -167,8 +167,19 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
         kept.extend(parts)
         if first is not it:
             lines[(head, subject)] = (replace(first, sources=tuple(dict.fromkeys(first.sources + it.sources))), kept)
-    return tuple(replace(it, text=f"{head}, {subject}: {'; '.join(parts)}.", disputed_by=())
+    return tuple(replace(it, text=f"{head}, {subject}: {_joined(parts)}.", disputed_by=())
                  for (head, subject), (it, parts) in lines.items())
+
+
+def _joined(parts: list[str]) -> str:
+    """"statement by A; statement by B" reads "statements by A, B"."""
+    statements = [p.removeprefix("statement by ") for p in parts if p.startswith("statement by ")]
+    others = [p for p in parts if not p.startswith("statement by ")]
+    if len(statements) > 1:
+        others.append("statements by " + ", ".join(statements))
+    else:
+        others += [f"statement by {s}" for s in statements]
+    return "; ".join(others)
 
 
 _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
@@ -183,8 +194,7 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     from .nlp import known_places
 
     anchors = pool(anchors_of(f) for f in item.facts)
-    # Only places the gazetteer knows: the NER's "places" are sometimes outlets or agencies.
-    where = ", ".join(sorted(p.title() for p in anchors.places if p.title() in known_places())[:2])
+    where = ", ".join(_where(item, known_places()))
     if item.novelty == "updated":
         parts = []
         if "figure" in item.changes:
@@ -196,7 +206,8 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
                 parts.append(f"{word} now {_num(now)} ({_num(before)}{when})" if before else
                              f"{word}: {_num(now)}, first count")
         if "actor" in item.changes and item.speaker:
-            parts.append(f"new statement by {item.speaker}")
+            who = _short_speaker(item.speaker)
+            parts.append(f"new statement by {who}" if len(who.split()) <= _SHORT_SPEAKER_WORDS else "new statement")
         if "place" in item.changes and where:
             parts.append(f"now also reported in {where}")
         if "outlets" in item.changes:
@@ -208,9 +219,36 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
         top[c] = max(top.get(c, v), v)
     what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(top.items())[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-    # The speaker's last name only: the item beside it already gives the full title and the words.
-    about = ", ".join(what) or (f"statement by {_short_speaker(item.speaker)}" if item.speaker else "first reported")
-    return "New", subject, [about]
+    # The speaker's short name only (the item beside it gives the full title and the words); a speaker that
+    # takes a clause to name would copy the item's words. "New, X: first reported" would tell nothing.
+    who = _short_speaker(item.speaker) if item.speaker else ""
+    about = ", ".join(what) or (f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else "")
+    return "New", subject, [about] if about else []
+
+
+# Words a speaker's name may take on a since-yesterday line.
+_SHORT_SPEAKER_WORDS = 4
+
+
+def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
+    """The event's places for its line, at most two: those of the shown sentence, else those two or more of its
+    reports name. Only places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and
+    never a word of a person's name ("Kim" is a town, and a governor)."""
+    from collections import Counter
+
+    from .events import anchors_of
+
+    names = {w.lower() for f in item.facts for n in (f.speaker or "", *(e.text for e in f.entities
+                                                                        if e.label == "PERSON")) for w in n.split()}
+    counts: Counter[str] = Counter()
+    shown: set[str] = set()
+    for f in item.facts:
+        places = {p.title() for p in anchors_of(f).places if p.title() in gazetteer and p not in names}
+        counts.update(places)
+        if f.text == item.text:
+            shown |= places
+    ranked = sorted(shown) or [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
+    return ranked[:2]
 
 
 def _short_speaker(speaker: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from dataclasses import replace
 
 from briefing import history as history_mod
 from briefing.events import Anchors
@@ -216,3 +217,17 @@ def test_since_yesterday_is_a_compact_list_with_no_line_repeating_another(tmp_pa
         assert sum(t.startswith("New, Mykolaiv:") for t in texts) == 1
         assert "5 killed" in texts[-1] and "22 injured" in texts[-1]
         assert not {t for t in texts} & {it.text for it in fresh}
+
+
+def test_a_since_yesterday_line_names_the_shown_sentences_place_not_a_persons_name(tmp_path):
+    history, second = two_days(tmp_path / "h.sqlite")
+    with history:
+        kim = Entity("Kim", "PERSON")
+        strike = event("port", fact("port", 0, "A missile hit the port in Odesa, killing 11 people, governor Kim said.",
+                                    ("Odesa", "Kim"), [fig(11, "killed")], speaker="Vitaly Kim"),
+                       fact("port", 1, "Officials in Kyiv condemned the attack.", ("Kyiv",)))
+        strike = replace(strike, facts=(replace(strike.facts[0], entities=strike.facts[0].entities + (kim,)),
+                                        strike.facts[1]))
+        lines = since_yesterday([strike], second)
+        assert [line.text for line in lines] == ["New, Odesa: 11 killed."]
+
