@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .events import stem
 from .models import Item
 
 # Sides of a dispute: the country (or bloc) a speaker speaks for, found from the demonyms, country names,
@@ -264,7 +265,7 @@ def _cue_objects(text: str) -> list[tuple[set[str], set[str]]]:
         window = _NEGATION_WINDOW if m.group(0) in ("not", "n't", "never") else _CUE_WINDOW
         words = _WORD.findall(after)[:window]
         window = " ".join(words)
-        out.append((_concepts(window), {_stem(w) for w in words if w not in _STOP}))
+        out.append((_concepts(window), {stem(w) for w in words if w not in _STOP}))
     # "X is a regrouping, not a withdrawal": the words before "not" are part of the contrast too.
     for m in re.finditer(r"\b(\w[\w-]*),? (?:not|rather than|instead of) ", low):
         out.append((_concepts(m.group(1)), set()))
@@ -286,11 +287,7 @@ def _concepts(text: str) -> set[str]:
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 3}
-
-
-def _stem(word: str) -> str:
-    return word[:6]
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 3}
 
 
 def _entity_keys(item: Item) -> set[str]:
