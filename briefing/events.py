@@ -296,12 +296,14 @@ def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bo
 
 @functools.lru_cache(maxsize=1)
 def _seats() -> frozenset[str]:
-    from .disputes import _SEATS
+    from .disputes import SEATS
 
     names = set()
-    for words in _SEATS.values():
-        names.update(w for w in words.split() if len(w) > 3)
-    return frozenset(names | {"white house", "state department", "downing street", "european commission"})
+    for phrases in SEATS.values():
+        for phrase in phrases:
+            names.update([phrase] if " " in phrase else [])
+            names.update(w for w in phrase.split() if len(w) > 3)
+    return frozenset(names)
 
 
 def shared_anchors(a: Anchors, b: Anchors) -> int:
