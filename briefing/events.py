@@ -116,7 +116,13 @@ _TARGET_WORDS = (
     "neighbourhood", "neighborhood", "harbour", "harbor", "oil", "fuel", "ammunition",
     "arsenal", "airbase", "command", "hostel", "dormitory", "nursing", "cafe", "restaurant",
 )
-_TARGET_STEMS = frozenset(w[:5] for w in _TARGET_WORDS)
+def stem(word: str) -> str:
+    """The crude stem every same-event and same-point test compares: the first five letters ("hospitals" ->
+    "hospi"). Good enough for English news nouns and verbs, and the same everywhere it is used."""
+    return word.lower()[:5]
+
+
+_TARGET_STEMS = frozenset(stem(w) for w in _TARGET_WORDS)
 # Targets that name the same thing in other words ("the administration building" = "administrative building").
 _TARGET_SYNONYMS = {"admin": "admin", "build": "build", "house": "homes", "homes": "homes", "apart": "homes",
                     "resid": "homes", "theat": "theat", "harbo": "port", "airba": "airpo", "airfi": "airpo"}
@@ -245,7 +251,7 @@ def targets_of(text: str) -> frozenset[str]:
     if not m:
         return frozenset()
     words = _WORD.findall(text[m.start():])
-    stems = (w.lower()[:5] for w in words)
+    stems = (stem(w) for w in words)
     return frozenset(_TARGET_SYNONYMS.get(s, s) for s in stems if s in _TARGET_STEMS)
 
 
@@ -302,12 +308,14 @@ def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bo
 
 @functools.lru_cache(maxsize=1)
 def _seats() -> frozenset[str]:
-    from .disputes import _SEATS
+    from .disputes import SEATS
 
     names = set()
-    for words in _SEATS.values():
-        names.update(w for w in words.split() if len(w) > 3)
-    return frozenset(names | {"white house", "state department", "downing street", "european commission"})
+    for phrases in SEATS.values():
+        for phrase in phrases:
+            names.update([phrase] if " " in phrase else [])
+            names.update(w for w in phrase.split() if len(w) > 3)
+    return frozenset(names)
 
 
 def shared_anchors(a: Anchors, b: Anchors) -> int:

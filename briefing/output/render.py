@@ -37,6 +37,9 @@ from ..errors import RenderError
 from ..extract.dates import MONTH_NAMES, WEEKDAY_NAMES
 from ..models import Briefing, Fact, Figure, Item, KeyFigure, cited_ids
 from ..util import atomic
+from ..util.urls import is_http_url
+
+
 
 def _packaged_templates() -> Path:
     """Installed (pip, wheel): ``briefing/templates`` inside the package (pyproject maps the checkout's top-level
@@ -258,13 +261,7 @@ def safe_url(url: Any) -> str | None:
     if not url:
         return None
     url = "".join(str(url).split())  # browsers ignore whitespace inside schemes: "java\tscript:"
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return url if is_http_url(url) else None
 
 
 def md_url(url: Any) -> MdSafe:
