@@ -7,11 +7,13 @@ compares today's events with the rows of the ``lookback_days`` dates before toda
 for the same date replaces its rows and does not count itself), with ``events.same_event`` — the test the merge
 uses — and marks each:
 
-* ``new`` — no earlier event matches;
-* ``updated`` — a known event with a real development: a new value for a measure already reported ("toll
-  rises to 20 from 12"), a statement by an actor not heard on it before, a new place, or markedly more
-  independent outlets (``_MORE_OUTLETS``); ``previous`` holds the earlier values of the changed measures;
-* ``reported`` — known, nothing changed (selection leaves it out unless ``history.show_reported``).
+* ``new`` — no earlier event matches; or only events no earlier briefing *showed* (known from the articles
+  only: the reader never saw it, so it is not hidden), then with ``first_reported`` the earliest such date;
+* ``updated`` — an event an earlier briefing showed, with a real development: a new value for a measure
+  already reported ("toll rises to 20 from 12"), a statement by an actor not heard on it before, a new place,
+  or markedly more independent outlets (``_MORE_OUTLETS``); ``previous`` holds the earlier values of the changed measures;
+* ``reported`` — shown by an earlier briefing, nothing changed (selection leaves it out unless
+  ``history.show_reported``).
 
 Writes happen in one transaction: a crash mid-write leaves the old rows. ``rebuild`` recreates the store from
 the ``briefing.json`` files in the output folder (their ``events`` list; older files: their shown items).
@@ -213,8 +215,8 @@ class History:
     def _past_rows(self, date: dt.date) -> list[dict]:
         start = (date - dt.timedelta(days=max(self.lookback_days, 0))).isoformat()
         rows = self._conn.execute(
-            "SELECT date, event_id, text, theme, sources, outlets, figures, anchors, first_reported, vectors, facts "
-            "FROM events WHERE date < ? AND date >= ? ORDER BY date DESC, event_id",
+            "SELECT date, event_id, text, theme, sources, outlets, figures, anchors, first_reported, vectors, facts, "
+            "shown FROM events WHERE date < ? AND date >= ? ORDER BY date DESC, event_id",
             (date.isoformat(), start)).fetchall()
         out = []
         for r in rows:
@@ -225,7 +227,7 @@ class History:
             out.append({"date": r[0], "id": r[1], "text": r[2], "theme": r[3], "sources": json.loads(r[4]),
                         "outlets": r[5], "figures": figures, "anchors": pooled, "first_reported": r[8],
                         "vectors": vectors, "facts": [a for a, _, _ in facts], "measures": [m for _, m, _ in facts],
-                        "speakers": [s for _, _, s in facts]})
+                        "speakers": [s for _, _, s in facts], "shown": bool(r[11])})
         return out
 
     def dates(self) -> list[str]:
@@ -462,6 +464,11 @@ def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params,
     if not matches:
         return replace(item, novelty="new", first_reported=None, previous=(), changes=(), change_figures=())
     first = min(dt.date.fromisoformat(m["first_reported"]) for m in matches)
+    if not any(m["shown"] for m in matches):
+        # Known from earlier days' articles, but no earlier briefing (within the lookback) showed it: the reader
+        # has not seen it, so it is news to them — never hidden as "reported". ``first_reported`` still tells
+        # when the articles first had it.
+        return replace(item, novelty="new", first_reported=first, previous=(), changes=(), change_figures=())
     changes: list[str] = []
     figures, previous = _figure_changes(today, matches)
     if figures:
