@@ -88,6 +88,10 @@ class Params:
     history_fingerprint_min: float = 10.0
     """Across days, two facts above ``history_min_sim`` giving the same count of the same kind (6.5 million
     displaced) tell one fact again when the count is at least this (2 killed, 3 injured recur everywhere)."""
+    history_fingerprint_sim: float = 0.6
+    """Across days, the cosine enough (below ``history_min_sim``) for two facts giving the same count of the same
+    kind (a fingerprint, above) that also name the same place or the same actor: a count is not reworded, the
+    sentence around it is (a story told again with new details)."""
 
     @classmethod
     def from_config(cls, config) -> "Params":
@@ -593,9 +597,9 @@ def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, 
         return False
     sims = np.asarray(today_vectors, dtype=np.float32) @ np.asarray(past_vectors, dtype=np.float32).T
     best = float(sims.max())
-    if best < p.history_min_sim:
-        return False
     q = replace(p, date_window_days=p.history_date_window_days)
+    if best < p.history_min_sim:
+        return _fingerprint(today, past, sims, q)
     centroid = float(_unit(np.asarray(today_vectors).mean(axis=0)) @ _unit(np.asarray(past_vectors).mean(axis=0)))
     if same_event(pool(today), pool(past), max(centroid, best), q):
         return True
@@ -604,7 +608,23 @@ def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, 
             return True
         # The same count of the same kind (6.5 million displaced, 2,600 buildings) in two similar reports is
         # one fact told again: a count is a fingerprint the wording does not change.
-        if today[i].figures & past[j].figures and not conflict(today[i], past[j], float(sims[i, j]), q) and \
-                any(v >= p.history_fingerprint_min for _, v in today[i].figures & past[j].figures):
+        if _same_count(today[i], past[j], float(sims[i, j]), q):
+            return True
+    return False
+
+
+def _same_count(a: Anchors, b: Anchors, sim: float, p: Params) -> bool:
+    """Two facts giving the same count (at least ``history_fingerprint_min``) of the same kind, not in conflict."""
+    return bool(a.figures & b.figures) and not conflict(a, b, sim, p) and \
+        any(v >= p.history_fingerprint_min for _, v in a.figures & b.figures)
+
+
+def _fingerprint(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params) -> bool:
+    """Below ``history_min_sim``: a pair of facts at ``history_fingerprint_sim`` or more giving the same count of
+    the same kind about the same place or by the same actor."""
+    for i, j in zip(*np.nonzero(sims >= p.history_fingerprint_sim)):
+        a, b = today[i], past[j]
+        scope = bool((a.places | a.context) & (b.places | b.context) - _seats()) or bool(a.actors & b.actors)
+        if scope and _same_count(a, b, float(sims[i, j]), p):
             return True
     return False

@@ -202,7 +202,7 @@ class History:
             best = np.full(len(past), -1.0, dtype=np.float32)
             np.maximum.at(best, owner, sims.max(axis=0))
             matches = [past[k] for k in np.argsort(-best, kind="stable")[:_CANDIDATES]
-                       if best[k] >= params.history_min_sim
+                       if best[k] >= min(params.history_min_sim, params.history_fingerprint_sim)
                        and ev.same_event_across_days(today.anchors, today.vectors, past[k]["facts"],
                                                      past[k]["vectors"], params)]
             # Voices heard before on the story's places count as known too (a governor quoted yesterday in a
@@ -471,8 +471,12 @@ def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params,
         return replace(item, novelty="new", first_reported=first, previous=(), changes=(), change_figures=())
     changes: list[str] = []
     figures, previous = _figure_changes(today, matches)
+    details = _new_details(item, today, matches)
     if figures:
         changes.append("figure")
+    if details:
+        changes.append("detail")
+    figures += details
     if _new_actor(item, today, [*matches, *nearby]):
         changes.append("actor")
     if _new_place(item, today, matches):
@@ -526,6 +530,35 @@ def _figure_changes(today: _Profile, matches: list[dict]) -> tuple[tuple, tuple]
     figures += tuple((_measure_label(*key), fresh[key], 0.0, "") for key in sorted(fresh))
     previous = tuple(sorted({(key[0], v) for key in changed for v in earlier[key]}))
     return figures, previous
+
+
+# New details: at most this many of an event's figures nobody gave before are named on its since-yesterday line.
+_DETAILS = 2
+
+
+def _new_details(item: Item, today: _Profile, matches: list[dict]) -> tuple:
+    """A known story told with new details: figures other than the followed measures ("90 % of the housing",
+    "2,600 buildings") that no earlier report of the event gave, in a fact about the same place or by the same
+    actor as an earlier report (so a number from another story's sentence never makes an update). As
+    ``change_figures`` rows (unit, value now, 0.0, "detail"), the largest first."""
+    known = {v for m in matches for _, v in m["figures"]} | {v for m in matches for a in m["facts"] for _, v in a.figures}
+    places = set().union(*(a.places | a.context for m in matches for a in m["facts"])) - ev._seats()
+    actors = set().union(*(a.actors for m in matches for a in m["facts"]))
+    latest = max(dt.date.fromisoformat(m["date"]) for m in matches)
+    found: dict[str, float] = {}
+    for f in item.facts:
+        if f.text not in today.texts:
+            continue
+        a = today.anchors[today.texts.index(f.text)]
+        if not ((a.places | a.context) & places or a.actors & actors) or (a.last and a.last < latest - dt.timedelta(days=1)):
+            continue  # another story's sentence, or background dated before the last report ("on March 23")
+        for fig in f.figures:
+            if fig.category in _FIGURE_CATEGORIES or not fig.unit or fig.value < 2 or fig.value in known \
+                    or (1900 <= fig.value <= 2100 and float(fig.value).is_integer()):
+                continue
+            found[fig.unit] = max(found.get(fig.unit, fig.value), fig.value)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:_DETAILS]
+    return tuple((unit, value, 0.0, "detail") for unit, value in ranked)
 
 
 def _measure_label(category: str, kind: str) -> str:

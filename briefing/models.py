@@ -131,11 +131,12 @@ class Item:
     previous: tuple[tuple[str, float], ...] = ()
     """For an updated figure: the (category, value) pairs reported before for the measures that changed."""
     changes: tuple[str, ...] = ()
-    """What makes an ``updated`` event updated: "figure", "actor", "place", "outlets"."""
+    """What makes an ``updated`` event updated: "figure", "detail", "actor", "place", "outlets"."""
     change_figures: tuple[tuple[str, float, float, str], ...] = ()
     """For an updated figure: (measure, value now, value before, ISO date of the value before) per measure
     that changed ("killed", 15.0, 12.0, "2022-03-29"), each compared only with earlier counts of the same
-    measure and place; a measure counted for the first time has 0.0 and "" for before."""
+    measure and place; a measure counted for the first time has 0.0 and "" for before; a new detail (a figure
+    of a kind the history does not follow, "90 %", "2,600 structures") has 0.0 and "detail"."""
     disputed_by: tuple["Item", ...] = ()
     """Contradicting claims on the same point, shown side by side."""
 

@@ -197,14 +197,20 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     where = ", ".join(_where(item, known_places()))
     if item.novelty == "updated":
         parts = []
+        details = [f"{_num(now)} {'%' if unit in ('%', 'percent', 'per cent') else unit}"
+                   for unit, now, _, since in item.change_figures if since == "detail"]
         if "figure" in item.changes:
             # Each measure against its own earlier count (the history compares one measure, one place).
             for measure, now, before, since in item.change_figures:
+                if since == "detail":
+                    continue
                 word = _FIGURE_WORDS.get(measure, measure)
                 when = f" on {dt.date.fromisoformat(since).day} {dt.date.fromisoformat(since).strftime('%b')}" \
                     if since else ""
                 parts.append(f"{word} now {_num(now)} ({_num(before)}{when})" if before else
                              f"{word}: {_num(now)}, first count")
+        if details:
+            parts.append("new figures: " + ", ".join(details) if len(details) > 1 else f"new figure: {details[0]}")
         if "actor" in item.changes and item.speaker:
             who = _short_speaker(item.speaker)
             parts.append(f"new statement by {who}" if len(who.split()) <= _SHORT_SPEAKER_WORDS else "new statement")

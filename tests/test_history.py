@@ -314,7 +314,18 @@ def test_events_not_shown_are_remembered(tmp_path):
         history.record(briefing(DAY1, [STRIKE]), [STRIKE], DAY1, events=DAY1_ITEMS)
         assert [r["id"] for r in history.rows(DAY1)] == ["strike"]
         assert len(history.rows(DAY1, shown_only=False)) == 3
-        assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
+        # Known from day 1's articles, but day 1's briefing did not show it: the reader never saw it, so it is
+        # not hidden as "reported" — it is new to them, first reported on day 1.
+        again = history.mark([REFUGEES_AGAIN], DAY2)[0]
+        assert (again.novelty, again.first_reported, again.changes) == ("new", DAY1, ())
+
+
+def test_only_what_an_earlier_briefing_showed_is_hidden_as_reported(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)  # shown on day 1
+        history.record(briefing(DAY2, [STRIKE]), [STRIKE], DAY2, events=DAY1_ITEMS)  # known, not shown on day 2
+        again = history.mark([REFUGEES_AGAIN], DAY2 + dt.timedelta(days=1))[0]
+        assert (again.novelty, again.first_reported) == ("reported", DAY1)
 
 
 def test_a_version_1_store_is_migrated_and_foreign_tables_are_kept(tmp_path):

@@ -468,6 +468,10 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
         "support_label": support_label,
         "item_date": lambda item: (short_date(item.date, briefing.date)
                                    if item.date is not None and item.date != briefing.date else ""),
+        # A `new` event earlier days' articles already had (no earlier briefing showed it): "29 Mar".
+        "first_reported": lambda item: (short_date(item.first_reported, briefing.date)
+                                        if item.novelty == "new" and item.first_reported is not None
+                                        and item.first_reported < briefing.date else ""),
         "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
     }
 
@@ -527,7 +531,8 @@ def _item_json(item: Item) -> dict:
         "first_reported": _iso(item.first_reported),
         "previous": [{"category": c, "value": v} for c, v in item.previous] if item.novelty == "updated" else [],
         "changes": list(item.changes),
-        "change_figures": [{"measure": m, "now": now, "before": before or None, "before_date": since or None}
+        "change_figures": [{"measure": m, "now": now, "before": before or None,
+                            "before_date": since if since[:1].isdigit() else None, "detail": since == "detail"}
                            for m, now, before, since in item.change_figures],
         "hedged": item.hedged,
         "disputed_by": [_item_json(d) for d in item.disputed_by],
