@@ -92,6 +92,17 @@ class Params:
     """Across days, the cosine enough (below ``history_min_sim``) for two facts giving the same count of the same
     kind (a fingerprint, above) that also name the same place or the same actor: a count is not reworded, the
     sentence around it is (a story told again with new details)."""
+    history_retold_sim: float = 0.45
+    """Across days, the cosine enough for a fact that dates itself to an earlier briefing's day ("Russia said on
+    Tuesday it would scale down...", read on Friday) and names the same place or actor as a fact of that day's
+    event: a report that dates its own event days back is retelling it (background), worded anew."""
+    history_retold_days: int = 3
+    """A fact "dates itself days back" when its event date is at least this many days before today's report (a
+    tally "as of" two days ago is still news a report may give as current)."""
+    history_story_sim: float = 0.55
+    """Did an earlier briefing show the story? An event it did not show counts as shown when the briefing showed
+    an event of the same day this close (closest facts) naming the same place or actor: one story the day's
+    grouping kept as several events (an announcement, and the reactions to it)."""
 
     @classmethod
     def from_config(cls, config) -> "Params":
@@ -587,17 +598,21 @@ def theme_of(facts: Sequence[Fact]) -> str | None:
 
 
 def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, past: Sequence[Anchors],
-                           past_vectors: np.ndarray, p: Params = Params()) -> bool:
+                           past_vectors: np.ndarray, p: Params = Params(), today_date: dt.date | None = None,
+                           past_date: dt.date | None = None) -> bool:
     """Is today's event (its facts' anchors and unit embeddings) one an earlier day's event (the same, as
     stored by the history) already told? The test the merge uses (``same_event``), asked of the two events
     as wholes (pooled anchors; the better of the centroids' cosine and the closest pair of facts) and of
     every pair of their facts, with the date window of ``history_date_window_days``; nothing matches unless
-    the closest pair of facts reaches ``history_min_sim``."""
+    the closest pair of facts reaches ``history_min_sim`` — save a count told again (``_fingerprint``) or,
+    given the two report dates, a fact dated to the earlier report's day (``_retold``)."""
     if not len(today) or not len(past):
         return False
     sims = np.asarray(today_vectors, dtype=np.float32) @ np.asarray(past_vectors, dtype=np.float32).T
     best = float(sims.max())
     q = replace(p, date_window_days=p.history_date_window_days)
+    if today_date and past_date and _retold(today, past, sims, q, today_date, past_date):
+        return True
     if best < p.history_min_sim:
         return _fingerprint(today, past, sims, q)
     centroid = float(_unit(np.asarray(today_vectors).mean(axis=0)) @ _unit(np.asarray(past_vectors).mean(axis=0)))
@@ -619,12 +634,32 @@ def _same_count(a: Anchors, b: Anchors, sim: float, p: Params) -> bool:
         any(v >= p.history_fingerprint_min for _, v in a.figures & b.figures)
 
 
+def same_scope(a: Anchors, b: Anchors) -> bool:
+    """Two facts naming the same specific place (own, or one's context) or the same actor (``shared_anchors``)."""
+    return bool(a.places & (b.places | b.context)) or bool(a.context & b.places) or bool(a.actors & b.actors)
+
+
+def _retold(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params, today_date: dt.date,
+            past_date: dt.date) -> bool:
+    """A fact of today dated ``history_retold_days`` or more back, on the earlier report's day (or the day before it: news tells
+    yesterday's events), at ``history_retold_sim`` or more to a fact of that report with the same place or
+    actor and no conflict: the same event retold as background."""
+    for i, j in zip(*np.nonzero(sims >= p.history_retold_sim)):
+        a, b = today[i], past[j]
+        if not (a.first and a.last) or a.last > today_date - dt.timedelta(days=p.history_retold_days):
+            continue
+        if not (past_date - dt.timedelta(days=1) <= a.first and a.last <= past_date):
+            continue
+        if same_scope(a, b) and not conflict(a, b, float(sims[i, j]), p):
+            return True
+    return False
+
+
 def _fingerprint(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params) -> bool:
     """Below ``history_min_sim``: a pair of facts at ``history_fingerprint_sim`` or more giving the same count of
     the same kind about the same place or by the same actor."""
     for i, j in zip(*np.nonzero(sims >= p.history_fingerprint_sim)):
         a, b = today[i], past[j]
-        scope = bool((a.places | a.context) & (b.places | b.context) - _seats()) or bool(a.actors & b.actors)
-        if scope and _same_count(a, b, float(sims[i, j]), p):
+        if same_scope(a, b) and _same_count(a, b, float(sims[i, j]), p):
             return True
     return False

@@ -201,15 +201,17 @@ class History:
             sims = today.vectors @ every.T
             best = np.full(len(past), -1.0, dtype=np.float32)
             np.maximum.at(best, owner, sims.max(axis=0))
+            floor = min(params.history_min_sim, params.history_fingerprint_sim, params.history_retold_sim)
             matches = [past[k] for k in np.argsort(-best, kind="stable")[:_CANDIDATES]
-                       if best[k] >= min(params.history_min_sim, params.history_fingerprint_sim)
+                       if best[k] >= floor
                        and ev.same_event_across_days(today.anchors, today.vectors, past[k]["facts"],
-                                                     past[k]["vectors"], params)]
+                                                     past[k]["vectors"], params, date,
+                                                     dt.date.fromisoformat(past[k]["date"]))]
             # Voices heard before on the story's places count as known too (a governor quoted yesterday in a
             # report the history keeps as another event is not a new actor today).
             places = ev.pool(today.anchors).places
             nearby = [r for r in past if r["anchors"].places & places] if places else []
-            out.append(_marked(it, today, matches, params, nearby))
+            out.append(_marked(it, today, matches, params, nearby, past))
         return out
 
     def _past_rows(self, date: dt.date) -> list[dict]:
@@ -460,11 +462,28 @@ def _read_facts(data, n: int, pooled: ev.Anchors, figures: set) -> list[tuple]:
 # --------------------------------------------------------------------------------------------- marking
 
 
-def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params, nearby: list[dict] = ()) -> Item:
+def _story_shown(match: dict, past: Sequence[dict], params: ev.Params) -> bool:
+    """Did the briefing of ``match``'s day show its story: the event itself, or an event of that day it showed
+    at ``history_story_sim`` or more (closest facts) with the same place or actor (one story the day's grouping
+    kept as several events: an announcement and the reactions to it)."""
+    if match["shown"]:
+        return True
+    for row in past:
+        if row["date"] != match["date"] or not row["shown"]:
+            continue
+        sims = match["vectors"] @ row["vectors"].T
+        for i, j in zip(*np.nonzero(sims >= params.history_story_sim)):
+            if ev.same_scope(match["facts"][i], row["facts"][j]):
+                return True
+    return False
+
+
+def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params, nearby: list[dict] = (),
+            past: Sequence[dict] = ()) -> Item:
     if not matches:
         return replace(item, novelty="new", first_reported=None, previous=(), changes=(), change_figures=())
     first = min(dt.date.fromisoformat(m["first_reported"]) for m in matches)
-    if not any(m["shown"] for m in matches):
+    if not any(_story_shown(m, past, params) for m in matches):
         # Known from earlier days' articles, but no earlier briefing (within the lookback) showed it: the reader
         # has not seen it, so it is news to them — never hidden as "reported". ``first_reported`` still tells
         # when the articles first had it.
