@@ -481,3 +481,21 @@ def test_header_says_what_was_left_unread_or_only_read_cheaply(changes, said):
     assert said in render_markdown(b, CONFIG)
     assert said.split("(", 1)[1] in render_html(b, CONFIG)
     assert said.split("(", 1)[1] not in render_markdown(make_briefing(), CONFIG)
+
+
+def test_a_new_item_earlier_articles_had_says_when_it_was_first_reported():
+    # Known from 29 March's articles, never shown by a briefing: shown as new, with its first date, discreetly.
+    import datetime as dt
+
+    from briefing.models import Section
+    from briefing_fixture import LAVROV, MEDINSKY
+
+    first = dataclasses.replace(MEDINSKY, first_reported=dt.date(2022, 3, 29))
+    reported_today = dataclasses.replace(LAVROV, first_reported=DAY)
+    briefing = make_briefing(sections=(Section("negotiations", "Negotiations", (reported_today, first)),))
+    md = render_markdown(briefing, CONFIG)
+    line = next(x for x in md_lines(md) if x.startswith("- Moscow's chief negotiator"))
+    assert "· first reported 29 Mar [[1]](#sources)" in line
+    assert md.count("first reported") == 1  # not for an item first reported today, nor an updated one
+    assert "first reported 29 Mar" in render_html(briefing, CONFIG)
+    assert to_json(briefing)["themes"][0]["items"][1]["first_reported"] == "2022-03-29"
