@@ -14,24 +14,58 @@ from dataclasses import replace
 from typing import Sequence
 
 
+from dataclasses import dataclass
+
 from .config import Config
 from .dedupe import TEXT_WORDS
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
-# Items of one article a section shows at most, unless nothing else qualifies.
-PER_ARTICLE = 2
-# Score an item of a sectioned briefing loses per word past ``dedupe.TEXT_WORDS``: the day's word budget is
-# shared by many events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03,
-# 0.06 lets a carried-over event in as new).
-LONG_PENALTY = 0.03
-# Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown.
-_REPEAT_RUN = 8
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
 _KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every weight of an item's importance (``score_item``) and of picking items (``rank_items``), in one place.
+    The weights were set by hand and checked on bench/days.py and bench/rouge.py (see the README)."""
+
+    outlets: float = 1.0
+    """Per log2(1 + independent outlets): what several outlets report matters most (log: the 5th adds less)."""
+    theme_confidence: float = 0.6
+    """Times the classifier's score for the item's theme: a clear case of the theme before a borderline one."""
+    key_figure: float = 0.45
+    """A figure of a key kind (killed, injured, evacuated, refugees, military, money)."""
+    figure: float = 0.2
+    """Any other figure."""
+    speaker: float = 0.25
+    """Someone is named as saying it: attributed news before unattributed."""
+    entity: float = 0.1
+    """Per distinct named entity, up to ``entities_max``: who and where make a report concrete."""
+    entities_max: int = 4
+    lead: float = 0.35
+    """Divided by 1 + the sentence's index in its article: what stands early in an article matters more."""
+    long_words: int = 45
+    """Past this many words an item loses ``long_per_word`` per word (all briefings, and the theme-free rank)."""
+    long_per_word: float = 0.01
+    hedged: float = 0.2
+    """Lost when every report hedges ("may", "reportedly")."""
+    mostly_quote: float = 0.25
+    """Lost when the text is mostly a quote (the claim, not what happened)."""
+    past_aim_per_word: float = 0.03
+    """Lost per word past ``dedupe.TEXT_WORDS`` in a sectioned briefing: the day's word budget is shared by many
+    events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03, 0.06 lets a
+    carried-over event in as new)."""
+    per_article: int = 2
+    """Items of one article a section shows at most, unless nothing else qualifies."""
+    repeat_run: int = 8
+    """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
+
+
+PARAMS = Params()
 
 
 def select(items: Sequence[Item], articles: Sequence[Article], config: Config, date: dt.date,
@@ -63,24 +97,24 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
-               aim_words: int | None = None) -> list[Item]:
+               aim_words: int | None = None, p: Params = PARAMS) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
-    ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
+    ``per_theme`` per theme and then ``p.per_article`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
-    item loses ``LONG_PENALTY`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
+    item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
     from .embed import embed
-    from .events import Params, anchors_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, pool, same_event
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it) - LONG_PENALTY * over, 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
-    params = Params()
+    params = EventParams()
     picked: list[Item] = []
     held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
@@ -91,9 +125,9 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
 
     def redundant(it: Item) -> bool:
         # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
-        return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
-                   or (aim_words is not None and _shares_run(texts[it.id], texts[p.id], _REPEAT_RUN))
-                   for p in picked)
+        return any(same_event(anchors[it.id], anchors[q.id], float(vectors[it.id] @ vectors[q.id]), params)
+                   or (aim_words is not None and _shares_run(texts[it.id], texts[q.id], p.repeat_run))
+                   for q in picked)
 
     def take(it: Item) -> None:
         nonlocal words
@@ -109,7 +143,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
-        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= p.per_article:
             held.append(it)
             continue
         take(it)
@@ -222,23 +256,24 @@ def _shares_run(a: list[str], b: list[str], run: int = 6) -> bool:
     return any(tuple(a[i:i + run]) in grams for i in range(len(a) - run + 1))
 
 
-def score_item(item: Item) -> float:
-    """Importance of an item; higher first."""
+def score_item(item: Item, p: Params = PARAMS) -> float:
+    """Importance of an item; higher first (the weights: ``Params``)."""
     theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.0 * math.log2(1 + item.support.outlets)
-    score += 0.6 * theme_conf
-    score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
-    score += 0.25 if any(f.speaker for f in item.facts) else 0.0
-    score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
-    score += 0.35 / (1 + lead)
+    score = p.outlets * math.log2(1 + item.support.outlets)
+    score += p.theme_confidence * theme_conf
+    score += p.key_figure if any(f.category in _KEY_CATEGORIES for f in item.figures) else (
+        p.figure if item.figures else 0.0)
+    score += p.speaker if any(f.speaker for f in item.facts) else 0.0
+    score += p.entity * min(len({e.text for f in item.facts for e in f.entities}), p.entities_max)
+    score += p.lead / (1 + lead)
     words = len(item.text.split())
-    if words > 45:
-        score -= 0.01 * (words - 45)
+    if words > p.long_words:
+        score -= p.long_per_word * (words - p.long_words)
     if item.hedged:
-        score -= 0.2
+        score -= p.hedged
     if _mostly_quote(item.text):
-        score -= 0.25
+        score -= p.mostly_quote
     return score
 
 
