@@ -130,7 +130,7 @@ def _item(facts: Sequence[Fact], members: list[int], vectors: np.ndarray, theme:
     speaker = best.speaker
     return Item(
         id=best.id,
-        text=shorten(best.text, speaker),
+        text=trim(shorten(best.text, speaker)),
         theme=theme,
         facts=(best,) + tuple(f for f in ordered if f is not best),
         sources=sources,
@@ -257,6 +257,38 @@ def shorten(text: str, speaker: str | None) -> str:
     if m and key and key in m.group("a").lower() and len(text[m.start("rest"):].split()) >= 6:
         rest = text[m.start("rest"):]
         return rest[0].upper() + rest[1:]
+    return text
+
+
+# Discourse markers that only tie a sentence to the one before it in its article ("Meanwhile, ...").
+_LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additionally|Moreover|Furthermore|Separately|"
+                             r"At the same time|In the meantime|Still|Yet|And|But|So),\s+(?=\S)")
+# Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
+_ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"))
+# A closing clause that adds colour, not the event: ", which ...", ", adding ...", ", as ...", ", while ...".
+_TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citing|in what|in a move)\b[^\"“”]*"
+                              r"(?P<end>[.!?])$")
+
+
+def trim(text: str, aim: int = TEXT_WORDS) -> str:
+    """The sentence without filler: a leading discourse marker always; past ``aim`` words, bracketed and
+    dash-set asides, then a closing colour clause (", which ...") while the rest keeps at least 12 words.
+    Quoted words are never cut (a quote stays as said)."""
+    m = _LEADING_FILLER.match(text)
+    if m and not text[m.end()].islower():
+        text = text[m.end():]
+    elif m:
+        text = text[m.end()].upper() + text[m.end() + 1:]
+    for pattern in _ASIDES:
+        if len(text.split()) <= aim:
+            break
+        cut = pattern.sub("", text)
+        if len(cut.split()) >= 12 and complete_sentence(cut):
+            text = cut
+    if len(text.split()) > aim:
+        m = _TRAILING_CLAUSE.search(text)
+        if m and len(text[:m.start()].split()) >= 12:
+            text = text[:m.start()] + m.group("end")
     return text
 
 

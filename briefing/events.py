@@ -76,6 +76,11 @@ class Params:
     candidates: int = 8
     event_neighbours: int = 12
     """Clusters compared with each cluster in the event pass (nearest by centroid)."""
+    piece_gap: int = 2
+    """Selection: two items with sentences at most this many sentences apart in one article may be pieces of
+    one report (``piece_of``)."""
+    piece_sim: float = 0.6
+    """Selection: cosine of two such items' texts at or above which they are pieces of one event's report."""
 
     @classmethod
     def from_config(cls, config) -> "Params":
@@ -371,6 +376,23 @@ def _ratio(x: str, y: str) -> float:
     from rapidfuzz import fuzz
 
     return fuzz.ratio(x, y)
+
+
+def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a: Anchors, b: Anchors, sim: float,
+             p: Params = Params()) -> bool:
+    """For selection, not grouping: is ``b`` another piece of the report ``a`` belongs to? Two items whose
+    sentences stand at most ``piece_gap`` sentences apart in one article (``a_at``, ``b_at``: (article id,
+    sentence index) of their facts) and read alike (``piece_sim``) continue one report ("Japan will ban luxury
+    exports..." then "Goods in the ban include..."), unless their own anchors tell them apart: ``conflict``
+    (places, targets, tolls), or figures of different kinds (a toll beside a count of evacuees). ``a``, ``b``
+    are the anchors of the shown sentences, not pooled: a pooled event names every place of its sources."""
+    if sim < p.piece_sim:
+        return False
+    near = any(x == y and abs(i - j) <= p.piece_gap for x, i in a_at for y, j in b_at)
+    if not near or conflict(a, b, sim, p, dates=False):
+        return False
+    kinds_a, kinds_b = {c for c, _ in a.figures}, {c for c, _ in b.figures}
+    return not (kinds_a and kinds_b and not (kinds_a & kinds_b))
 
 
 # ------------------------------------------------------------------------------------------------ grouping

@@ -63,6 +63,14 @@ class Params:
     """Items of one article a section shows at most, unless nothing else qualifies."""
     repeat_run: int = 8
     """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
+    background: float = 0.3
+    """Lost by an item of a sectioned briefing whose every report is dated ``background_days`` or more before
+    the briefing's date: background ("On March 3rd...", "last Thursday") rather than the day's news."""
+    background_days: int = 3
+    theme_rounds: int = 1
+    """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
+    then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
+    weak items do not crowd out a busy theme's strong ones."""
 
 
 PARAMS = Params()
@@ -76,7 +84,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS), budget):
+    ranked = rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS, p=PARAMS, today=date)
+    for it in _within_budget(ranked, budget, PARAMS):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -97,24 +106,28 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
-               aim_words: int | None = None, p: Params = PARAMS) -> list[Item]:
+               aim_words: int | None = None, p: Params = PARAMS, today: dt.date | None = None) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
     ``per_theme`` per theme and then ``p.per_article`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
-    item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
+    item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
+    an item dated well before ``today`` loses ``p.background``, and an item that is another piece of a picked
+    item's report (``events.piece_of``) is not shown."""
     from .embed import embed
-    from .events import Params as EventParams, anchors_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over - p.background * _background(it, today, p), 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
     params = EventParams()
+    own = {it.id: anchors_of(it.facts[0]) for it in scored}  # the shown sentence's own anchors
+    at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
@@ -127,6 +140,8 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
         return any(same_event(anchors[it.id], anchors[q.id], float(vectors[it.id] @ vectors[q.id]), params)
                    or (aim_words is not None and _shares_run(texts[it.id], texts[q.id], p.repeat_run))
+                   or (aim_words is not None and piece_of(at[q.id], at[it.id], own[q.id], own[it.id],
+                                                          float(vectors[it.id] @ vectors[q.id]), params))
                    for q in picked)
 
     def take(it: Item) -> None:
@@ -156,21 +171,32 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     return picked
 
 
-def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
-    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — while the
-    word budget lasts, so no theme with news is left empty and none crowds out the others. Rank order is kept."""
+def _background(item: Item, today: dt.date | None, p: Params) -> bool:
+    dates = [f.date for f in item.facts if f.date]
+    return bool(today and dates) and max(dates) <= today - dt.timedelta(days=p.background_days)
+
+
+def _within_budget(ranked: list[Item], budget: int, p: Params = PARAMS) -> list[Item]:
+    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — for
+    ``p.theme_rounds`` rounds, then by rank alone, while the word budget lasts, so no theme with news is left
+    empty and none crowds out the others. Rank order is kept."""
     by_theme: dict[str | None, list[Item]] = defaultdict(list)
     for it in ranked:
         by_theme[it.theme].append(it)
     keep: set[str] = set()
     words = 0
-    for depth in range(max((len(v) for v in by_theme.values()), default=0)):
+    for depth in range(min(p.theme_rounds, max((len(v) for v in by_theme.values()), default=0))):
         for items in by_theme.values():
             if depth < len(items):
                 n = len(items[depth].text.split())
                 if depth == 0 or words + n <= budget:
                     keep.add(items[depth].id)
                     words += n
+    for it in ranked:
+        n = len(it.text.split())
+        if it.id not in keep and words + n <= budget:
+            keep.add(it.id)
+            words += n
     return [it for it in ranked if it.id in keep]
 
 
