@@ -111,7 +111,7 @@ class SelectConfig:
 
     takeaways: int = 5
     """Key takeaways on top (3 to 6)."""
-    per_theme: int = 8
+    per_theme: int = 12
     """Most items shown per theme, takeaways included (the word budget usually ends a section first)."""
     max_quotes: int = 5
     """Most notable quotes shown."""

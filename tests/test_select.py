@@ -92,3 +92,31 @@ def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
     assert len(rows) == 1
     assert rows[0].values == (("12 people were killed", ("a", "b", "d")), ("15 killed", ("c", "e")))
     assert rows[0].context == "event a"
+
+
+def test_background_dated_days_before_ranks_below_the_days_news():
+    from dataclasses import replace
+
+    from briefing.select import rank_items
+
+    today = item("Troops shelled the northern city overnight, the regional governor said on Thursday.", "battlefield",
+                 ("a",), speaker="the governor")
+    old = replace(today, id="b#old", facts=tuple(replace(f, article_id="b", date=DAY - dt.timedelta(days=9))
+                                                 for f in today.facts), text=today.text.replace("Thursday", "Monday"))
+    today = replace(today, facts=tuple(replace(f, date=DAY) for f in today.facts))
+    ranked = rank_items([old, today], today=DAY)
+    assert ranked[0].id == today.id and ranked[0].score > ranked[-1].score
+
+
+def test_a_quiet_theme_gets_its_best_item_and_no_more_than_the_budget_leaves_it():
+    from briefing.select import _within_budget
+
+    busy = [item(f"Strike number {k} hit a depot in the east of the country overnight, officials said.",
+                 "battlefield", (f"b{k}",), outlets=3) for k in range(6)]
+    quiet = [item(f"Sanctions note number {k} on a minor company was published today.", "sanctions", (f"s{k}",))
+             for k in range(3)]
+    for n, it in enumerate(busy + quiet):
+        object.__setattr__(it, "score", 10.0 - n)
+    kept = _within_budget(busy + quiet, budget=90)
+    assert quiet[0] in kept  # every theme with news keeps its best
+    assert quiet[1] not in kept and busy[4] in kept  # then rank decides, not the theme's turn
