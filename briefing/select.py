@@ -63,10 +63,6 @@ class Params:
     """Items of one article a section shows at most, unless nothing else qualifies."""
     repeat_run: int = 8
     """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
-    background: float = 0.3
-    """Lost by an item of a sectioned briefing whose every report is dated ``background_days`` or more before
-    the briefing's date: background ("On March 3rd...", "last Thursday") rather than the day's news."""
-    background_days: int = 3
     theme_rounds: int = 1
     """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
     then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
@@ -84,7 +80,7 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    ranked = rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS, p=PARAMS, today=date)
+    ranked = rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS, p=PARAMS)
     for it in _within_budget(ranked, budget, PARAMS):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
@@ -106,21 +102,20 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
-               aim_words: int | None = None, p: Params = PARAMS, today: dt.date | None = None) -> list[Item]:
+               aim_words: int | None = None, p: Params = PARAMS) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
     ``per_theme`` per theme and then ``p.per_article`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
     item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
-    an item dated well before ``today`` loses ``p.background``, and an item that is another piece of a picked
-    item's report (``events.piece_of``) is not shown."""
+    and an item that is another piece of a picked item's report (``events.piece_of``) is not shown."""
     from .embed import embed
     from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it, p) - p.past_aim_per_word * over - p.background * _background(it, today, p), 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
@@ -169,11 +164,6 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
             take(it)
     return picked
-
-
-def _background(item: Item, today: dt.date | None, p: Params) -> bool:
-    dates = [f.date for f in item.facts if f.date]
-    return bool(today and dates) and max(dates) <= today - dt.timedelta(days=p.background_days)
 
 
 def _within_budget(ranked: list[Item], budget: int, p: Params = PARAMS) -> list[Item]:

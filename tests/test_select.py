@@ -94,20 +94,6 @@ def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
     assert rows[0].context == "event a"
 
 
-def test_background_dated_days_before_ranks_below_the_days_news():
-    from dataclasses import replace
-
-    from briefing.select import rank_items
-
-    today = item("Troops shelled the northern city overnight, the regional governor said on Thursday.", "battlefield",
-                 ("a",), speaker="the governor")
-    old = replace(today, id="b#old", facts=tuple(replace(f, article_id="b", date=DAY - dt.timedelta(days=9))
-                                                 for f in today.facts), text=today.text.replace("Thursday", "Monday"))
-    today = replace(today, facts=tuple(replace(f, date=DAY) for f in today.facts))
-    ranked = rank_items([old, today], today=DAY)
-    assert ranked[0].id == today.id and ranked[0].score > ranked[-1].score
-
-
 def test_a_quiet_theme_gets_its_best_item_and_no_more_than_the_budget_leaves_it():
     from briefing.select import _within_budget
 
