@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .urls import is_http_url
+from .util.urls import is_http_url
 
 log = logging.getLogger(__name__)
 

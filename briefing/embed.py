@@ -287,7 +287,7 @@ def embed_stored(texts: list[str]) -> np.ndarray:
     try:
         import io
 
-        from .atomic import write_bytes
+        from .util.atomic import write_bytes
 
         buffer = io.BytesIO()
         np.save(buffer, vectors, allow_pickle=False)

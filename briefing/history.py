@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS runs (date TEXT PRIMARY KEY, recorded_at TEXT NOT NUL
 """
 
 
-# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.store).
+# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.util.store).
 _REPAIRS = (
     ("vectors of the wrong length or unreadable JSON",
      f"DELETE FROM events WHERE typeof(vectors) != 'blob' OR length(vectors) = 0 OR length(vectors) % {_DIM * 4} != 0 "
@@ -77,8 +77,8 @@ _REPAIRS = (
 def _connect(path: Path) -> sqlite3.Connection:
     """The one place the store is opened (autocommit: transactions are opened explicitly where rows are
     written), created and migrated to ``SCHEMA_VERSION``. A damaged file is moved aside and a new one started;
-    rows a run could not use are dropped (``briefing.store``)."""
-    from .store import open_sqlite
+    rows a run could not use are dropped (``briefing.util.store``)."""
+    from .util.store import open_sqlite
 
     return open_sqlite(path, _setup, _REPAIRS)
 

@@ -184,7 +184,7 @@ def _next_answer(keys, choices: dict[str, str], out: TextIO) -> str | None:
 
 def append_example(path: Path, cand: Candidate, label: str, date: dt.date) -> None:
     """Add one answer to the examples file, keeping its format; written atomically (old file or new, never half)."""
-    from .atomic import write_text
+    from .util.atomic import write_text
 
     path = Path(path)
     old = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Sequence
 from .config import Config
 from .errors import NoInputError, OutputError
 from .models import Briefing, Fact, Stats
-from .timing import Timer
+from .util.timing import Timer
 
 if TYPE_CHECKING:
-    from .ingest import Ingested
+    from .ingest.files import Ingested
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,15 @@ def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.dat
     email as soon as it is rendered, so a failure after that (publishing, a kill) leaves it to the next send."""
     from contextlib import nullcontext
 
-    from .lock import run_lock
+    from .util.lock import run_lock
 
-    from .atomic import recover
+    from .util.atomic import recover
 
     with nullcontext() if locked else run_lock(config.output):
         recover(config.output)  # a killed run's half-replaced set finished, its temp files removed
         made = _make(config, inputs, date)
         if mark_send:
-            from .deliver import mark_requested
+            from .output.deliver import mark_requested
 
             mark_requested(config.output, made.briefing.date, resend=resend)
         return _publish(config, made)
@@ -57,7 +57,7 @@ def _publish(config: Config, result: RunResult) -> RunResult:
     """index.md and latest.md in the output folder, and a git commit with ``publish.git``."""
     from dataclasses import replace
 
-    from .publish import publish
+    from .output.publish import publish
 
     published = publish(config, result.briefing.date)
     return replace(result, warnings=result.warnings + published.warnings)
@@ -65,14 +65,14 @@ def _publish(config: Config, result: RunResult) -> RunResult:
 
 def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
     """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
-    from .archive import update as update_archive
+    from .output.archive import update as update_archive
     from .classify import classify
     from .dedupe import dedupe
     from .disputes import find_disputes
     from .embed import prefetching
     from .extract import extract
     from .history import History, shown_items
-    from .render import render
+    from .output.render import render
     from .select import select
 
     date = date or config.date or today(config)

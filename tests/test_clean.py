@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from briefing.clean import clean
+from briefing.ingest.clean import clean
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -155,7 +155,7 @@ def test_a_killed_writer_process_leaves_the_old_state(tmp_path):
 
 
 def test_rebuild_from_briefing_json_files(tmp_path):
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     for date, items in ((DAY1, DAY1_ITEMS), (DAY2, DAY2_ITEMS)):
@@ -175,7 +175,7 @@ def test_rebuild_from_briefing_json_files(tmp_path):
 
 def test_history_rebuild_command(tmp_path, capsys):
     from briefing.cli import main
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     (out / DAY1.isoformat()).mkdir(parents=True)
@@ -201,7 +201,7 @@ def test_a_disabled_history_marks_nothing_and_records_nothing(tmp_path):
 
 
 def _json_output(tmp_path: Path) -> Path:
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     (out / DAY1.isoformat()).mkdir(parents=True)

@@ -12,7 +12,7 @@ import pytest
 
 from briefing.config import Config, ExtractConfig
 from briefing.embed import get_embedder, prefetching
-from briefing.extract import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
+from briefing.extract.facts import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
 from briefing.ingest import ingest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -21,18 +21,8 @@ from briefing_fixture import A, B, DAY, hostile_briefing, make_briefing  # noqa:
 
 from briefing.config import Config, PdfConfig  # noqa: E402
 from briefing.errors import RenderError  # noqa: E402
-from briefing.render import (  # noqa: E402
-    PACKAGED_TEMPLATES,
-    Rendered,
-    SafeURLFetcher,
-    markdown_to_email_html,
-    md_escape,
-    render,
-    render_html,
-    render_markdown,
-    render_pdf,
-    to_json,
-)
+from briefing.output.render import (# noqa: E402
+    PACKAGED_TEMPLATES, Rendered, SafeURLFetcher, markdown_to_email_html, md_escape, render, render_html, render_markdown, render_pdf, to_json)
 
 CONFIG = Config()
 NO_PDF = Config(pdf=PdfConfig(enabled=False))
@@ -311,7 +301,7 @@ def test_url_fetcher_direct_calls(tmp_path, http_server):
     port = http_server.server_address[1]
     fetcher = SafeURLFetcher([PACKAGED_TEMPLATES])
     for url in (f"http://127.0.0.1:{port}/x.png", "https://example.com/a.css", "data:text/css,body{}",
-                "file:///etc/passwd", (PACKAGED_TEMPLATES / ".." / "briefing" / "render.py").as_uri(),
+                "file:///etc/passwd", (PACKAGED_TEMPLATES / ".." / "briefing" / "output" / "render.py").as_uri(),
                 "ftp://example.com/x"):
         with pytest.raises(ValueError):
             fetcher(url)

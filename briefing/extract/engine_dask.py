@@ -17,9 +17,9 @@ import os
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from .config import Config
-from .errors import EngineError
-from .models import Article, Fact
+from ..config import Config
+from ..errors import EngineError
+from ..models import Article, Fact
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ CONNECT_TIMEOUT = "30s"
 
 def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
     """``(facts, sentences)`` per article, in article order, read by the cluster's workers."""
-    from .embed import get_embedder
-    from .extract import read_chunk
+    from ..embed import get_embedder
+    from .facts import read_chunk
 
     with _client(config) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from .config import Config
+from ..config import Config
+from ..embed import prefetch
+from ..models import Article, Entity, Fact
+from ..nlp import get_nlp, known_places, paragraph_sentences
 from .dates import resolve_date
-from .embed import prefetch
 from .figures import find_figures
-from .models import Article, Entity, Fact
-from .nlp import get_nlp, known_places, paragraph_sentences
 from .speakers import Attribution, attribute, leans_on_context, name_subject
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def _in_processes(articles: Sequence[Article], texts: Sequence[Reading], config:
     from concurrent.futures.process import BrokenProcessPool
     from itertools import repeat
 
-    from .embed import get_embedder, prefetch_enabled
+    from ..embed import get_embedder, prefetch_enabled
 
     with_vectors = prefetch_enabled()
     chunks = [(articles[i : i + CHUNK], texts[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
@@ -175,7 +175,7 @@ def read_chunk(chunk, config: Config, with_vectors: bool):
     results = list(_in_process(articles, texts, config))
     vectors = None
     if with_vectors:
-        from .embed import get_embedder
+        from ..embed import get_embedder
 
         vectors = get_embedder()([f.text for facts, _ in results for f in facts])
     return results, vectors
@@ -274,13 +274,13 @@ def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
 
 
 def _theme_chance(config: Config, sentences: list[str]):
-    from .classify import get_classifier
+    from ..classify import get_classifier
 
     return get_classifier(config).theme_chance(sentences)
 
 
 def _theme_pattern(config: Config):
-    from .classify import GUIDELINE_CUES, _any_of
+    from ..classify import GUIDELINE_CUES, _any_of
 
     terms = tuple(dict.fromkeys(t.strip() for theme in config.themes
                                 for t in (*theme.terms, *GUIDELINE_CUES.get(theme.key, ())) if t.strip().rstrip("*")))
@@ -318,6 +318,13 @@ def _depth(counts: list[int], budget: int, floor: int) -> tuple[int | None, int]
 
 
 def _facts_of(article: Article, doc, config: Config, reading: Reading | None = None) -> tuple[list[Fact], int]:
+    """The facts of one parsed article and the number of sentences read.
+
+    Sentence by sentence: attribute it (the previous sentence's speaker carries over to "He added..."), drop what
+    is not a fact (a page cut short, a caption, a sentence leaning on context that was dropped), name the subject
+    of a sentence that leans on the one before or join it to that one, and date it (a sentence after a dated one
+    in the same paragraph tells the same event). ``reading`` maps positions when the cascade skipped sentences.
+    """
     facts: list[Fact] = []
     previous: Attribution | None = None
     last_person: str | None = None

@@ -17,10 +17,10 @@ import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from . import atomic
-from .config import Config
-from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure, Quote, Section, Source, Stats, Support
+from ..config import Config
+from ..errors import RenderError
+from ..models import Briefing, Figure, Item, KeyFigure, Quote, Section, Source, Stats, Support
+from ..util import atomic
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def update(config: Config, briefing: Briefing) -> Updated:
     except RenderError as exc:  # a broken web template: the briefing is out, the archive waits for a fix
         _warn(warnings, f"web archive not updated: {exc}")
     if config.search.enabled:
-        from . import search
+        from .. import search
 
         try:
             search.index_briefing(config.history_path, briefing_record(output / briefing.date.isoformat()))

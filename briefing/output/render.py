@@ -32,15 +32,15 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup
 
-from . import atomic
-from .config import Config
-from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure, cited_ids
+from ..config import Config
+from ..errors import RenderError
+from ..models import Briefing, Figure, Item, KeyFigure, cited_ids
+from ..util import atomic
 
 def _packaged_templates() -> Path:
     """Installed (pip, wheel): ``briefing/templates`` inside the package (pyproject maps the checkout's top-level
     ``templates/`` there). In a checkout or an editable install: the top-level ``templates/`` itself."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # briefing/
     installed = here / "templates"
     return installed if installed.is_dir() else here.parent / "templates"
 
@@ -64,7 +64,7 @@ class Rendered:
 
 def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
     """Write briefing.md, briefing.pdf (if config.pdf.enabled) and briefing.json into out_dir, each atomically
-    (briefing.atomic.write_bytes/write_text)."""
+    (briefing.util.atomic.write_bytes/write_text)."""
     out_dir = Path(out_dir)
     # Render everything first, so a broken template leaves no half-updated set of files behind.
     md_text = render_markdown(briefing, config)
@@ -74,7 +74,7 @@ def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
         paths = atomic.write_set(out_dir, {"briefing.md": md_text.encode("utf-8"), "briefing.pdf": pdf_bytes,
                                            "briefing.json": json_text.encode("utf-8")})
     except OSError as exc:
-        from .errors import OutputError
+        from ..errors import OutputError
 
         raise OutputError(f"cannot write the briefing into {out_dir}: {exc.strerror or exc}; the previous files "
                           "are unchanged") from exc
@@ -523,7 +523,7 @@ def _item_json(item: Item) -> dict:
 
 def _event_json(item: Item) -> dict:
     """One event of the day, shown or not, compact: what ``briefing history rebuild`` needs."""
-    from .events import anchors_of, pool
+    from ..events import anchors_of, pool
 
     return {
         "id": item.id,
