@@ -130,7 +130,7 @@ def _item(facts: Sequence[Fact], members: list[int], vectors: np.ndarray, theme:
     speaker = best.speaker
     return Item(
         id=best.id,
-        text=trim(shorten(best.text, speaker)),
+        text=shorten(best.text, speaker),
         theme=theme,
         facts=(best,) + tuple(f for f in ordered if f is not best),
         sources=sources,

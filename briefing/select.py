@@ -17,7 +17,7 @@ from typing import Sequence
 from dataclasses import dataclass
 
 from .config import Config
-from .dedupe import TEXT_WORDS
+from .dedupe import TEXT_WORDS, trim
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
 # A quote is shown only when at most this share of its words already stand in a shown line.
@@ -76,7 +76,8 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
-    fresh = [it for it in items if _presentable(it, config)
+    # A briefing's line without filler (``dedupe.trim``); a summary cut to a length keeps the sentence whole.
+    fresh = [replace(it, text=trim(it.text)) for it in items if _presentable(it, config)
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
