@@ -112,7 +112,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
     and an item that is another piece of a picked item's report (``events.piece_of``) is not shown."""
     from .embed import embed
-    from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, context_places, piece_of, pool, same_event, same_story
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
@@ -122,7 +122,9 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
     params = EventParams()
-    own = {it.id: anchors_of(it.facts[0]) for it in scored}  # the shown sentence's own anchors
+    context = context_places([f for it in scored for f in it.facts])
+    # The shown sentence's own anchors (the place it leans on when it names none).
+    own = {it.id: anchors_of(it.facts[0], context.get(it.facts[0].id, ())) for it in scored}
     at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
@@ -136,9 +138,13 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
         return any(same_event(anchors[it.id], anchors[q.id], float(vectors[it.id] @ vectors[q.id]), params)
                    or (aim_words is not None and _shares_run(texts[it.id], texts[q.id], p.repeat_run))
-                   or (aim_words is not None and piece_of(at[q.id], at[it.id], own[q.id], own[it.id],
-                                                          float(vectors[it.id] @ vectors[q.id]), params))
+                   or (aim_words is not None and _part_of(q, it, float(vectors[it.id] @ vectors[q.id])))
                    for q in picked)
+
+    def _part_of(q: Item, it: Item, sim: float) -> bool:
+        # Another piece of a shown event's report, or the same place's attack or toll told again.
+        return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params) or \
+            same_story(own[q.id], own[it.id], q.text, it.text, sim, params)
 
     def take(it: Item) -> None:
         nonlocal words
