@@ -134,12 +134,22 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
 
     texts = {it.id: _words(it.text) for it in scored}
 
+    def covering(it: Item) -> int | None:
+        """The picked item that already tells ``it``'s event, if any. In a briefing a line repeating a run of a
+        picked line's words reads as the same thing shown twice."""
+        for k, q in enumerate(picked):
+            sim = float(vectors[it.id] @ vectors[q.id])
+            if same_event(anchors[it.id], anchors[q.id], sim, params) or (aim_words is not None and (
+                    _shares_run(texts[it.id], texts[q.id], p.repeat_run) or _part_of(q, it, sim))):
+                return k
+        return None
+
     def redundant(it: Item) -> bool:
-        # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
-        return any(same_event(anchors[it.id], anchors[q.id], float(vectors[it.id] @ vectors[q.id]), params)
-                   or (aim_words is not None and _shares_run(texts[it.id], texts[q.id], p.repeat_run))
-                   or (aim_words is not None and _part_of(q, it, float(vectors[it.id] @ vectors[q.id])))
-                   for q in picked)
+        k = covering(it)
+        if k is None:
+            return False
+        picked[k] = fold(picked[k], it)
+        return True
 
     def _part_of(q: Item, it: Item, sim: float) -> bool:
         # Another piece of a shown event's report, or the same place's attack or toll told again.
@@ -171,6 +181,16 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
             take(it)
     return picked
+
+
+def fold(shown: Item, other: Item) -> Item:
+    """``shown`` also cites what ``other`` (not shown: the same event told again) reported: its facts and its
+    articles. Its support stays the larger of the two (the articles' copies are not known here, so the outlets
+    are not recounted: never more independent outlets than an item was found to have)."""
+    facts = shown.facts + tuple(f for f in other.facts if f not in shown.facts)
+    sources = tuple(dict.fromkeys(shown.sources + other.sources))
+    support = shown.support if shown.support.outlets >= other.support.outlets else other.support
+    return replace(shown, facts=facts, sources=sources, support=support)
 
 
 def _within_budget(ranked: list[Item], budget: int, p: Params = PARAMS) -> list[Item]:
