@@ -59,7 +59,7 @@ def dedupe(facts: Sequence[Fact], articles: Sequence[Article], config: Config) -
     items: list[Item] = []
     unthemed: list[Fact] = []
     for members in groups:
-        theme = events.theme_of([facts[i] for i in members]) or events.theme_of_unthemed([facts[i] for i in members])
+        theme = events.theme_of([facts[i] for i in members])
         if theme is None:
             unthemed.extend(facts[i] for i in members)
             continue

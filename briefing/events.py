@@ -606,19 +606,3 @@ def theme_of(facts: Sequence[Fact]) -> str | None:
     if not votes:
         return None
     return min(votes, key=lambda k: (-votes[k], k))
-
-
-def theme_of_unthemed(facts: Sequence[Fact], min_articles: int = 2) -> str | None:
-    """A theme for an event no fact got one for, when ``min_articles`` or more articles report it: the theme with
-    the highest summed score (the classifier's runner-up when "none" won each sentence by a little). An event
-    several articles report is news of the day, and an item needs a section; one article's aside stays out.
-    None when fewer articles report it or no fact has scores."""
-    if len({f.article_id for f in facts}) < min_articles:
-        return None
-    votes: dict[str, float] = defaultdict(float)
-    for f in facts:
-        for key, score in f.scores:
-            votes[key] += max(float(score), 0.0)
-    if not votes or max(votes.values()) <= 0.0:
-        return None
-    return min(votes, key=lambda k: (-votes[k], k))

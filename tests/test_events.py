@@ -98,17 +98,6 @@ def test_headlines_and_titles_are_never_the_text_and_shown_attribution_is_cut():
         "Talks will resume on Friday, a spokesman said."
 
 
-def test_an_event_two_articles_report_keeps_a_theme_when_no_sentence_got_one():
-    scores_a = (("humanitarian", 0.16), ("negotiations", 0.1))
-    scores_b = (("negotiations", 0.2), ("humanitarian", 0.2))
-    two = [fact("a", 3, "x", theme=None, scores=scores_a), fact("b", 4, "y", theme=None, scores=scores_b)]
-    assert events.theme_of(two) is None
-    assert events.theme_of_unthemed(two) == "humanitarian"
-    # One article's aside stays out, however its sentences scored.
-    one = [fact("a", 3, "x", theme=None, scores=scores_a), fact("a", 4, "y", theme=None, scores=scores_b)]
-    assert events.theme_of_unthemed(one) is None
-
-
 def test_pieces_of_one_report_are_near_each_other_alike_and_not_told_apart():
     japan = events.Anchors(places=frozenset({"springfield"}))
     goods = events.Anchors()
