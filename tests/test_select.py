@@ -106,3 +106,17 @@ def test_a_quiet_theme_gets_its_best_item_and_no_more_than_the_budget_leaves_it(
     kept = _within_budget(busy + quiet, budget=90)
     assert quiet[0] in kept  # every theme with news keeps its best
     assert quiet[1] not in kept and busy[4] in kept  # then rank decides, not the theme's turn
+
+
+def test_a_hidden_report_of_a_shown_event_adds_its_articles_but_never_more_outlets():
+    from briefing.select import fold
+
+    shown = item("A missile hit the regional administration building, killing at least 12 people.", "battlefield",
+                 ("a", "b"))
+    other = item("Rescuers pulled survivors from the rubble of the administration building.", "battlefield",
+                 ("b", "c"))
+    folded = fold(shown, other)
+    assert folded.text == shown.text and folded.id == shown.id
+    assert folded.sources == ("a", "b", "c")
+    assert [f.article_id for f in folded.facts] == ["a", "b", "b", "c"]
+    assert folded.support == shown.support  # copies are not known here: outlets are not recounted up
