@@ -23,7 +23,9 @@ Then ``OUT/D/briefing.json`` and ``briefing.md`` are read and scored:
 * words shown — Markdown minus the sources list;
 * lead and LexRank baselines at the briefing's word count, scored with the same matchers (no themes);
 * history (issue 12) — events carried over from the day before that are shown as ``new``, ``updated`` items and
-  whether the gold knows a real change, real updates caught.
+  whether the gold knows a real change, real updates caught; and over every event of the day, shown or not
+  (``briefing.json`` ``events``, tied to the gold by its facts): repeats marked ``new``, new events marked
+  ``reported`` (hidden as known) or ``updated`` (false matches).
 
 ``--audit N`` prints N merged items (2+ sources) with each source's sentence, for reading by hand.
 """
@@ -492,6 +494,7 @@ def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: 
             hit = [e.id for e in scored if any(e.matcher(s) for s in sents)]
             out[kind], out[f"{kind}_events"] = len(hit), hit
     out.update(history_marks(briefing, units, events, per_event) if previous is not None else {})
+    out.update(history_events(briefing, events, articles) if previous is not None else {})
     return out
 
 
@@ -525,6 +528,50 @@ def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_ev
     return {"carried_shown_new": repeated_new, "updates_caught": caught, "updates_due": updates_due,
             "updated_items": updated,
             "false_updated": sum(1 for u in updated if u["verdict"].startswith("FALSE"))}
+
+
+def _event_gold(record: dict, events: list[Event], texts: dict[str, str]) -> list[Event]:
+    """The gold events one of the day's events (``briefing.json`` ``events``, shown or not) reports: one of its
+    facts is (most of) a gold sentence of an article among its sources, or its text matches the gold's matcher
+    and it cites one of the gold's articles."""
+    sources = set(record.get("sources") or [])
+    facts = [set(_tokens(t)) for t in record.get("facts") or [] if isinstance(t, str)]
+    out = []
+    for ev in events:
+        hit = False
+        for ref in ev.sentences:
+            if ref["article"] not in sources or ref["article"] not in texts:
+                continue
+            sent = set(_tokens(texts[ref["article"]][ref["offset"]:ref["offset"] + ref["length"]]))
+            if any(f and sent and len(f & sent) >= 0.6 * min(len(f), len(sent)) for f in facts):
+                hit = True
+                break
+        if hit or (ev.matcher(record.get("text", "")) and sources & set(ev.articles)):
+            out.append(ev)
+    return out
+
+
+def history_events(briefing: dict, events: list[Event], articles: list[dict]) -> dict:
+    """Issue 12, over every event of the day (``briefing.json`` ``events``, shown or not): events reporting only
+    gold events already reported the day before yet marked `new` (repeats), and events reporting only gold
+    events new that day yet marked `reported` (a new event hidden as known: the worst mistake) or `updated`
+    (a false match)."""
+    texts = {r["id"]: r.get("text") or "" for r in articles}
+    repeats, hidden, false_updated = [], [], []
+    for record in briefing.get("events") or []:
+        gold = _event_gold(record, events, texts)
+        if not gold:
+            continue
+        carried = all(e.carried_over for e in gold)
+        fresh = not any(e.carried_over for e in gold)
+        line = f"{','.join(e.id for e in gold)}: {record.get('text', '')[:120]}"
+        if carried and record.get("novelty") == "new":
+            repeats.append(line)
+        elif fresh and record.get("novelty") == "reported":
+            hidden.append(line)
+        elif fresh and record.get("novelty") == "updated":
+            false_updated.append(line)
+    return {"events_repeated_new": repeats, "events_hidden_new": hidden, "events_false_updated": false_updated}
 
 
 # --------------------------------------------------------------------------------------------------- audit
@@ -605,6 +652,8 @@ def totals(days: list[dict]) -> dict:
     t["false_updated"] = sum(d["false_updated"] for d in hist)
     t["updates_caught"] = sum(len(d["updates_caught"]) for d in hist)
     t["updates_due"] = sum(len(d["updates_due"]) for d in hist)
+    for k in ("events_repeated_new", "events_hidden_new", "events_false_updated"):
+        t[k] = sum(len(d.get(k) or []) for d in hist)
     return t
 
 
@@ -629,7 +678,10 @@ def print_report(days: list[dict], total: dict) -> None:
           f" any-theme ignores the theme.\nsplit: events shown as 2+ items. joined: best item's articles within the "
           f"gold articles, summed (mean per event {total['joined_mean']:.2f}).\nlead, lexrank: events those baselines "
           f"recall at the same word count (no themes). new!: events reported the day before shown as `new`.\n"
-          f"upd: real updates caught / false `updated` items / real updates in the gold.")
+          f"upd: real updates caught / false `updated` items / real updates in the gold.\n"
+          f"all events (shown or not), history: {total['events_repeated_new']} repeats marked `new`, "
+          f"{total['events_hidden_new']} new events marked `reported` (hidden), {total['events_false_updated']} new "
+          f"events marked `updated`.")
 
 
 def print_details(days: list[dict]) -> None:
@@ -663,6 +715,11 @@ def print_details(days: list[dict]) -> None:
             print(f"  UPDATED {u['verdict']} {u['events']}: {u['text'][:140]}{prev}")
         if d.get("carried_shown_new"):
             print(f"  CARRIED-OVER SHOWN AS NEW: {', '.join(d['carried_shown_new'])}")
+        for key, label in (("events_repeated_new", "EVENT REPEAT MARKED NEW"),
+                           ("events_hidden_new", "NEW EVENT MARKED REPORTED (hidden)"),
+                           ("events_false_updated", "NEW EVENT MARKED UPDATED")):
+            for line in d.get(key) or []:
+                print(f"  {label}: {line}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -461,32 +461,14 @@ def _with_inputs(config, raw: Sequence[str] | None):
 
 
 def _cmd_extract(args) -> int:
+    from .output.render import fact_json
     from .pipeline import themed_facts
 
     config, _ = _load(args)
     config, inputs = _with_inputs(config, args.input)
     for fact in themed_facts(config, inputs, args.date):
-        sys.stdout.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(fact_json(fact), ensure_ascii=False) + "\n")
     return EXIT_OK
-
-
-def fact_record(fact) -> dict:
-    """One fact as JSON for ``briefing extract``. (``render`` has its own item JSON, ``render._item_json``,
-    built the same way for the fields both have.)"""
-    return {
-        "id": fact.id,
-        "text": fact.text,
-        "theme": fact.theme,
-        "scores": dict(fact.scores),
-        "sources": [fact.article_id],
-        "speaker": fact.speaker,
-        "quotes": list(fact.quotes),
-        "figures": [{"value": f.value, "unit": f.unit, "text": f.text, "qualifier": f.qualifier,
-                     "category": f.category} for f in fact.figures],
-        "date": fact.date.isoformat() if fact.date else None,
-        "hedged": fact.hedged,
-        "entities": [{"text": e.text, "label": e.label} for e in fact.entities],
-    }
 
 
 def _cmd_classify(args) -> int:

@@ -46,12 +46,12 @@ class Merged:
 
 def dedupe(facts: Sequence[Fact], articles: Sequence[Article], config: Config) -> Merged:
     """Facts grouped into items, one per event; facts of events no fact gave a theme to are set aside."""
-    from .embed import embed
+    from .embed import vectors_of
 
     facts = list(facts)
     if not facts:
         return Merged((), (), {})
-    vectors = embed([f.text for f in facts])
+    vectors = vectors_of(facts)
     params = events.Params.from_config(config)
     groups = events.group(facts, vectors, params)
     by_id = {a.id: a for a in articles}

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -55,8 +55,6 @@ def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.dat
 
 def _publish(config: Config, result: RunResult) -> RunResult:
     """index.md and latest.md in the output folder, and a git commit with ``publish.git``."""
-    from dataclasses import replace
-
     from .output.publish import publish
 
     published = publish(config, result.briefing.date)
@@ -69,7 +67,6 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     from .classify import classify
     from .dedupe import dedupe
     from .disputes import find_disputes
-    from .embed import prefetching
     from .extract import extract
     from .history import History, shown_items
     from .output.render import render
@@ -80,7 +77,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     history = History.from_config(config)  # opened (a damaged file moved aside) before the expensive stages
     with timer.stage("ingest"):
         articles = read_articles(config, inputs, date)
-    with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
+    with timer.stage("extract"):
         facts = extract(articles.articles, config)
     with timer.stage("classify"):
         themed = classify(list(facts.facts), config, articles.articles)
@@ -91,6 +88,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
         stats = _stats(articles, facts, themed, merged)
         marked = history.mark(items, date)
         brief = select(marked, articles.articles, config, date, stats, generated_at())
+        brief = replace(brief, warnings=articles.warnings)  # what was left out, kept in briefing.json for tools
     out_dir = config.output / date.isoformat()
     with timer.stage("render"):
         rendered = render(brief, out_dir, config)

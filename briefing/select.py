@@ -10,20 +10,17 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
-
-
-from dataclasses import dataclass
 
 from .config import Config
 from .dedupe import TEXT_WORDS, trim
+from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
-_KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
 
@@ -64,7 +61,7 @@ class Params:
     repeat_run: int = 8
     """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
     theme_rounds: int = 1
-    """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
+    """(Dev-day recall 1 and 2: 31/39, all rounds: 26; leave-one-day-out 31/39.) Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
     then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
     weak items do not crowd out a busy theme's strong ones."""
 
@@ -230,12 +227,33 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
     shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    out: dict[str, Item] = {}
+    # Events with one head and subject share a line ("New, Chernihiv: statement by X; 25 injured."), and a part
+    # said on a line already is not said again: a compact list, no line repeating another.
+    lines: dict[tuple[str, str], tuple[Item, list[str]]] = {}
+    said: set[str] = set()
     for it in fresh:
-        line = _change_line(it, titles, theme_titles, shown_words)
-        if line and line not in out and len(out) < limit:
-            out[line] = replace(it, text=line, disputed_by=())
-    return tuple(out.values())
+        head, subject, parts = _change_line(it, titles, theme_titles, shown_words)
+        parts = [p for p in parts if p.lower() not in said]
+        if not parts or ((head, subject) not in lines and len(lines) >= limit):
+            continue
+        said.update(p.lower() for p in parts)
+        first, kept = lines.setdefault((head, subject), (it, []))
+        kept.extend(parts)
+        if first is not it:
+            lines[(head, subject)] = (replace(first, sources=tuple(dict.fromkeys(first.sources + it.sources))), kept)
+    return tuple(replace(it, text=f"{head}, {subject}: {_joined(parts)}.", disputed_by=())
+                 for (head, subject), (it, parts) in lines.items())
+
+
+def _joined(parts: list[str]) -> str:
+    """"statement by A; statement by B" reads "statements by A, B"."""
+    statements = [p.removeprefix("statement by ") for p in parts if p.startswith("statement by ")]
+    others = [p for p in parts if not p.startswith("statement by ")]
+    if len(statements) > 1:
+        others.append("statements by " + ", ".join(statements))
+    else:
+        others += [f"statement by {s}" for s in statements]
+    return "; ".join(others)
 
 
 _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
@@ -243,42 +261,68 @@ _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuat
 
 
 def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
-                 shown_words: list[list[str]]) -> str:
+                 shown_words: list[list[str]]) -> tuple[str, str, list[str]]:
+    """("Update" or "New", where or the theme, what changed or what is new) for one event."""
     from .events import anchors_of, pool
 
     from .nlp import known_places
 
     anchors = pool(anchors_of(f) for f in item.facts)
-    # Only places the gazetteer knows: the NER's "places" are sometimes outlets or agencies.
-    where = ", ".join(sorted(p.title() for p in anchors.places if p.title() in known_places())[:2])
+    where = ", ".join(_where(item, known_places()))
     if item.novelty == "updated":
         parts = []
         if "figure" in item.changes:
-            now: dict[str, list[float]] = defaultdict(list)
-            for f in item.figures:
-                if (f.category or f.unit) in {c for c, _ in item.previous}:
-                    now[f.category or f.unit].append(f.value)
-            before: dict[str, list[float]] = defaultdict(list)
-            for c, v in item.previous:
-                before[c].append(v)
-            for cat in sorted(now):
-                when = f" on {item.first_reported.day} {item.first_reported.strftime('%b')}" \
-                    if item.first_reported else " before"
-                parts.append(f"{_FIGURE_WORDS.get(cat, cat)} now {_num(max(now[cat]))} "
-                             f"({_num(max(before[cat]))}{when})")
+            # Each measure against its own earlier count (the history compares one measure, one place).
+            for measure, now, before, since in item.change_figures:
+                word = _FIGURE_WORDS.get(measure, measure)
+                when = f" on {dt.date.fromisoformat(since).day} {dt.date.fromisoformat(since).strftime('%b')}" \
+                    if since else ""
+                parts.append(f"{word} now {_num(now)} ({_num(before)}{when})" if before else
+                             f"{word}: {_num(now)}, first count")
         if "actor" in item.changes and item.speaker:
-            parts.append(f"new statement by {item.speaker}")
+            who = _short_speaker(item.speaker)
+            parts.append(f"new statement by {who}" if len(who.split()) <= _SHORT_SPEAKER_WORDS else "new statement")
         if "place" in item.changes and where:
             parts.append(f"now also reported in {where}")
         if "outlets" in item.changes:
             parts.append(f"now reported by {item.support.outlets} outlets")
         subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-        return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
-    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
+        return "Update", subject, parts
+    top: dict[str, float] = {}  # one count per kind, the highest ("4 refugees, 4,000,000 refugees" says one)
+    for c, v in anchors.figures:
+        top[c] = max(top.get(c, v), v)
+    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(top.items())[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-    # The speaker's last name only: the item beside it already gives the full title and the words.
-    about = ", ".join(what) or (f"statement by {_short_speaker(item.speaker)}" if item.speaker else "first reported")
-    return f"New, {subject}: {about}."
+    # The speaker's short name only (the item beside it gives the full title and the words); a speaker that
+    # takes a clause to name would copy the item's words. "New, X: first reported" would tell nothing.
+    who = _short_speaker(item.speaker) if item.speaker else ""
+    about = ", ".join(what) or (f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else "")
+    return "New", subject, [about] if about else []
+
+
+# Words a speaker's name may take on a since-yesterday line.
+_SHORT_SPEAKER_WORDS = 4
+
+
+def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
+    """The event's places for its line, at most two: those of the shown sentence, else those two or more of its
+    reports name. Only places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and
+    never a word of a person's name ("Kim" is a town, and a governor)."""
+    from collections import Counter
+
+    from .events import anchors_of
+
+    names = {w.lower() for f in item.facts for n in (f.speaker or "", *(e.text for e in f.entities
+                                                                        if e.label == "PERSON")) for w in n.split()}
+    counts: Counter[str] = Counter()
+    shown: set[str] = set()
+    for f in item.facts:
+        places = {p.title() for p in anchors_of(f).places if p.title() in gazetteer and p not in names}
+        counts.update(places)
+        if f.text == item.text:
+            shown |= places
+    ranked = sorted(shown) or [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
+    return ranked[:2]
 
 
 def _short_speaker(speaker: str) -> str:

@@ -31,9 +31,10 @@ MAX_CHUNK = 8
 CONNECT_TIMEOUT = "30s"
 
 
-def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
-    """``(facts, sentences)`` per article, in article order, read by the cluster's workers."""
-    from ..embed import get_embedder
+def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config,
+                 vectors: bool = True) -> Iterator[tuple[list[Fact], int]]:
+    """``(facts, sentences)`` per article, in article order, read by the cluster's workers (the facts carrying
+    their vectors when ``vectors``)."""
     from .facts import read_chunk
 
     with _client(config) as client:
@@ -42,12 +43,10 @@ def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -
         chunks = [(articles[i : i + size], texts[i : i + size]) for i in range(0, len(articles), size)]
         log.info("reading %d articles on Dask: %d task(s) over %d worker(s) at %s", len(articles), len(chunks),
                  workers, client.scheduler.address)
-        futures = client.map(read_chunk, chunks, config=config, with_vectors=True, pure=False)
+        futures = client.map(read_chunk, chunks, config=config, vectors=vectors, pure=False)
         try:
             for future in futures:  # in order: the facts' order is the articles' order, whoever finished first
-                chunk_facts, vectors = future.result()
-                get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
-                yield from chunk_facts
+                yield from future.result()
         except Exception as exc:
             raise EngineError(f"extract.engine dask: a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
         finally:

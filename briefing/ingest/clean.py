@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..extract.dates import MONTH_NAME
+
 # A tweet as pasted from an embed: "... pic.twitter.com/abc — Name (@handle) April 1, 2022"
 _TWEET_SIGNATURE = re.compile(
     r"(?:—|–|-{1,2})\s*[^\n()]{1,80}\(@\w{1,30}\)\s+"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}\s*$"
+    rf"{MONTH_NAME}\s+\d{{1,2}},\s+\d{{4}}\s*$"
 )
 _SOCIAL_LINK = re.compile(r"\b(?:pic\.twitter\.com/\w+|https?://t\.co/\w+|https?://(?:www\.)?(?:twitter|x)\.com/\S+)")
 _URL = re.compile(r"https?://\S+")
@@ -81,7 +83,7 @@ _CREDIT = re.compile(r"\b(?:getty images|afp via getty|shutterstock|reuters/\w+|
                      r"photo:|image:|credit:)", re.IGNORECASE)
 _CAPTION_CUES = re.compile(
     r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bin this (?:photo|picture|image)\b|\bposes?\b|"
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\.?$")
+    rf"\b{MONTH_NAME} \d{{1,2}}, \d{{4}}\.?$")
 
 
 def _is_caption(para: str) -> bool:

@@ -409,6 +409,7 @@ def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Coll
         out.non_english += 1
         out.warn(article.path, f"not in English (detected: {language}); left out")
         return
+    article = replace(article, language=language)
     if len(article.text) > config.ingest.max_article_chars:
         out.warn(article.path, f"article text cut to {config.ingest.max_article_chars:,} characters "
                  f"(it had {len(article.text):,})", skipped=False)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import RenderError
+from ..extract.dates import MONTH_NAMES
 from ..models import Briefing, Figure, Item, KeyFigure, Quote, Section, Source, Stats, Support
 from ..util import atomic
 
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 PAGE_NAME = "briefing.html"
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ class Entry:
 
     @property
     def month_title(self) -> str:
-        return f"{_MONTHS[self.date.month - 1]} {self.date.year}"
+        return f"{MONTH_NAMES[self.date.month - 1]} {self.date.year}"
 
 
 def entries(output: Path, warnings: list[str]) -> list[Entry]:
