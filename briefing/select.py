@@ -61,9 +61,10 @@ class Params:
     repeat_run: int = 8
     """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
     theme_rounds: int = 1
-    """(Dev-day recall 1 and 2: 31/39, all rounds: 26; leave-one-day-out 31/39.) Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
+    """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
     then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
-    weak items do not crowd out a busy theme's strong ones."""
+    weak items do not crowd out a busy theme's strong ones (dev-day recall 1 and 2 rounds: 31/39, all rounds:
+    26; leave-one-day-out 31/39)."""
 
 
 PARAMS = Params()
