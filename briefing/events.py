@@ -79,12 +79,9 @@ class Params:
     piece_gap: int = 2
     """Selection: two items with sentences at most this many sentences apart in one article may be pieces of
     one report (``piece_of``)."""
-    story_sim: float = 0.4
-    """Selection: cosine at or above which two items on one place's attack or toll are one story
-    (``same_story``; dev-day recall 0.3 and 0.4: 31/39, 0.5 and off: 30; leave-one-day-out 30/39)."""
     piece_sim: float = 0.55
     """Selection: cosine of two such items' texts at or above which they are pieces of one event's report
-    (dev-day recall 0.55: 31/39, 0.6: 30, 0.7 and off: 28; leave-one-day-out 30/39)."""
+    (dev-day recall 0.55: 33/39, 0.6: 32, 0.7 and off: 30; leave-one-day-out 32/39)."""
 
     # -- Across days (history: is today's event one an earlier briefing already held?) -- see ``same_event_across_days``
     history_min_sim: float = 0.66
@@ -418,27 +415,6 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
         return False
     kinds_a, kinds_b = {c for c, _ in a.figures}, {c for c, _ in b.figures}
     return not (kinds_a and kinds_b and not (kinds_a & kinds_b))
-
-
-def same_story(a: Anchors, b: Anchors, a_text: str, b_text: str, sim: float, p: Params = Params()) -> bool:
-    """For selection, not grouping: two items of the day on one place's attack or toll — the shown sentences
-    name the same specific place (or one leans on it as context) and both tell an attack or give the same kind
-    of figure — are one story (the strike, its toll, the rescue) when they read somewhat alike (``story_sim``) and nothing tells them
-    apart (``conflict`` on the shown sentences' own anchors, dates aside: the toll is often dated later).
-    Grouping keeps such reports apart when their tolls differ (a toll rises during the day); a reader
-    should still get the story once."""
-    if sim < p.story_sim:
-        return False
-    # A sentence that names no place stands where its article's sentences before it do (its context).
-    places = ((a.places & b.places) | (a.places & b.context) | (a.context & b.places)) - _seats()
-    if not places:
-        return False
-    ta, tb = _specific(a.targets), _specific(b.targets)
-    if ta and tb and not (ta & tb):
-        return False
-    attack = bool(_ATTACK.search(a_text)) and bool(_ATTACK.search(b_text))
-    kinds = {c for c, _ in a.figures} & {c for c, _ in b.figures}
-    return attack or bool(kinds)
 
 
 # ------------------------------------------------------------------------------------------------ grouping
