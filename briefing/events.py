@@ -190,6 +190,14 @@ class Anchors:
 # -------------------------------------------------------------------------------------------------- anchors
 
 
+def _last_day(fact: Fact) -> dt.date | None:
+    """The latest day the fact's event can be on: its date, or the week's last day for a date known only to the
+    week ("earlier this week" is dated to the Monday), so that it never conflicts with a day of that week."""
+    if fact.date is not None and fact.date_precision == "week":
+        return fact.date + dt.timedelta(days=6)
+    return fact.date
+
+
 def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
     """The anchors of one fact; ``context`` are the places it leans on (used when it names none)."""
     places = frozenset(p for p in (_place_key(e.text) for e in fact.entities if e.label in _PLACE_LABELS) if p)
@@ -200,7 +208,7 @@ def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),
                    targets=targets_of(fact.text), figures=figures, actors=frozenset(a for a in actors if a),
-                   first=fact.date, last=fact.date, text=normalise(fact.text))
+                   first=fact.date, last=_last_day(fact), text=normalise(fact.text))
 
 
 def pool(anchors: Iterable[Anchors]) -> Anchors:
