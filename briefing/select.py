@@ -10,23 +10,14 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
-
 from .config import Config
-from .dedupe import TEXT_WORDS
+from .dedupe import TEXT_WORDS, trim
 from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
-# Items of one article a section shows at most, unless nothing else qualifies.
-PER_ARTICLE = 2
-# Score an item of a sectioned briefing loses per word past ``dedupe.TEXT_WORDS``: the day's word budget is
-# shared by many events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03,
-# 0.06 lets a carried-over event in as new).
-LONG_PENALTY = 0.03
-# Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown.
-_REPEAT_RUN = 8
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
@@ -34,15 +25,62 @@ _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evac
                     "military": "Military", "money": "Money", "other": "Other"}
 
 
+@dataclass(frozen=True)
+class Params:
+    """Every weight of an item's importance (``score_item``) and of picking items (``rank_items``), in one place.
+    The weights were set by hand and checked on bench/days.py and bench/rouge.py (see the README)."""
+
+    outlets: float = 1.0
+    """Per log2(1 + independent outlets): what several outlets report matters most (log: the 5th adds less)."""
+    theme_confidence: float = 0.6
+    """Times the classifier's score for the item's theme: a clear case of the theme before a borderline one."""
+    key_figure: float = 0.45
+    """A figure of a key kind (killed, injured, evacuated, refugees, military, money)."""
+    figure: float = 0.2
+    """Any other figure."""
+    speaker: float = 0.25
+    """Someone is named as saying it: attributed news before unattributed."""
+    entity: float = 0.1
+    """Per distinct named entity, up to ``entities_max``: who and where make a report concrete."""
+    entities_max: int = 4
+    lead: float = 0.35
+    """Divided by 1 + the sentence's index in its article: what stands early in an article matters more."""
+    long_words: int = 45
+    """Past this many words an item loses ``long_per_word`` per word (all briefings, and the theme-free rank)."""
+    long_per_word: float = 0.01
+    hedged: float = 0.2
+    """Lost when every report hedges ("may", "reportedly")."""
+    mostly_quote: float = 0.25
+    """Lost when the text is mostly a quote (the claim, not what happened)."""
+    past_aim_per_word: float = 0.03
+    """Lost per word past ``dedupe.TEXT_WORDS`` in a sectioned briefing: the day's word budget is shared by many
+    events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03, 0.06 lets a
+    carried-over event in as new)."""
+    per_article: int = 2
+    """Items of one article a section shows at most, unless nothing else qualifies."""
+    repeat_run: int = 8
+    """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
+    theme_rounds: int = 1
+    """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
+    then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
+    weak items do not crowd out a busy theme's strong ones (dev-day recall 1 and 2 rounds: 33/39, all rounds:
+    28; leave-one-day-out 33/39)."""
+
+
+PARAMS = Params()
+
+
 def select(items: Sequence[Item], articles: Sequence[Article], config: Config, date: dt.date,
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
-    fresh = [it for it in items if _presentable(it, config)
+    # A briefing's line without filler (``dedupe.trim``); a summary cut to a length keeps the sentence whole.
+    fresh = [replace(it, text=trim(it.text)) for it in items if _presentable(it, config)
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS), budget):
+    ranked = rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS, p=PARAMS)
+    for it in _within_budget(ranked, budget, PARAMS):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -63,24 +101,27 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
-               aim_words: int | None = None) -> list[Item]:
+               aim_words: int | None = None, p: Params = PARAMS) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
-    ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
+    ``per_theme`` per theme and then ``p.per_article`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
-    item loses ``LONG_PENALTY`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
+    item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
+    and an item that is another piece of a picked item's report (``events.piece_of``) is not shown."""
     from .embed import embed
-    from .events import Params, anchors_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it) - LONG_PENALTY * over, 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
-    params = Params()
+    params = EventParams()
+    own = {it.id: anchors_of(it.facts[0]) for it in scored}  # the shown sentence's own anchors
+    at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
@@ -89,11 +130,26 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
 
     texts = {it.id: _words(it.text) for it in scored}
 
+    def covering(it: Item) -> int | None:
+        """The picked item that already tells ``it``'s event, if any. In a briefing a line repeating a run of a
+        picked line's words reads as the same thing shown twice."""
+        for k, q in enumerate(picked):
+            sim = float(vectors[it.id] @ vectors[q.id])
+            if same_event(anchors[it.id], anchors[q.id], sim, params) or (aim_words is not None and (
+                    _shares_run(texts[it.id], texts[q.id], p.repeat_run) or _part_of(q, it, sim))):
+                return k
+        return None
+
     def redundant(it: Item) -> bool:
-        # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
-        return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
-                   or (aim_words is not None and _shares_run(texts[it.id], texts[p.id], _REPEAT_RUN))
-                   for p in picked)
+        k = covering(it)
+        if k is None:
+            return False
+        picked[k] = fold(picked[k], it)
+        return True
+
+    def _part_of(q: Item, it: Item, sim: float) -> bool:
+        # Another piece of a shown event's report.
+        return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params)
 
     def take(it: Item) -> None:
         nonlocal words
@@ -109,7 +165,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
-        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= p.per_article:
             held.append(it)
             continue
         take(it)
@@ -122,21 +178,37 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     return picked
 
 
-def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
-    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — while the
-    word budget lasts, so no theme with news is left empty and none crowds out the others. Rank order is kept."""
+def fold(shown: Item, other: Item) -> Item:
+    """``shown`` also cites what ``other`` (not shown: the same event told again) reported: its facts and its
+    articles. Its support stays the larger of the two (the articles' copies are not known here, so the outlets
+    are not recounted: never more independent outlets than an item was found to have)."""
+    facts = shown.facts + tuple(f for f in other.facts if f not in shown.facts)
+    sources = tuple(dict.fromkeys(shown.sources + other.sources))
+    support = shown.support if shown.support.outlets >= other.support.outlets else other.support
+    return replace(shown, facts=facts, sources=sources, support=support)
+
+
+def _within_budget(ranked: list[Item], budget: int, p: Params = PARAMS) -> list[Item]:
+    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — for
+    ``p.theme_rounds`` rounds, then by rank alone, while the word budget lasts, so no theme with news is left
+    empty and none crowds out the others. Rank order is kept."""
     by_theme: dict[str | None, list[Item]] = defaultdict(list)
     for it in ranked:
         by_theme[it.theme].append(it)
     keep: set[str] = set()
     words = 0
-    for depth in range(max((len(v) for v in by_theme.values()), default=0)):
+    for depth in range(min(p.theme_rounds, max((len(v) for v in by_theme.values()), default=0))):
         for items in by_theme.values():
             if depth < len(items):
                 n = len(items[depth].text.split())
                 if depth == 0 or words + n <= budget:
                     keep.add(items[depth].id)
                     words += n
+    for it in ranked:
+        n = len(it.text.split())
+        if it.id not in keep and words + n <= budget:
+            keep.add(it.id)
+            words += n
     return [it for it in ranked if it.id in keep]
 
 
@@ -275,23 +347,24 @@ def _shares_run(a: list[str], b: list[str], run: int = 6) -> bool:
     return any(tuple(a[i:i + run]) in grams for i in range(len(a) - run + 1))
 
 
-def score_item(item: Item) -> float:
-    """Importance of an item; higher first."""
+def score_item(item: Item, p: Params = PARAMS) -> float:
+    """Importance of an item; higher first (the weights: ``Params``)."""
     theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.0 * math.log2(1 + item.support.outlets)
-    score += 0.6 * theme_conf
-    score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
-    score += 0.25 if any(f.speaker for f in item.facts) else 0.0
-    score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
-    score += 0.35 / (1 + lead)
+    score = p.outlets * math.log2(1 + item.support.outlets)
+    score += p.theme_confidence * theme_conf
+    score += p.key_figure if any(f.category in _KEY_CATEGORIES for f in item.figures) else (
+        p.figure if item.figures else 0.0)
+    score += p.speaker if any(f.speaker for f in item.facts) else 0.0
+    score += p.entity * min(len({e.text for f in item.facts for e in f.entities}), p.entities_max)
+    score += p.lead / (1 + lead)
     words = len(item.text.split())
-    if words > 45:
-        score -= 0.01 * (words - 45)
+    if words > p.long_words:
+        score -= p.long_per_word * (words - p.long_words)
     if item.hedged:
-        score -= 0.2
+        score -= p.hedged
     if _mostly_quote(item.text):
-        score -= 0.25
+        score -= p.mostly_quote
     return score
 
 

@@ -70,6 +70,9 @@ _INLINE_NOISE = [
     re.compile(r"\s*\[(?:\+|more|read more|video|photo)[^\]]{0,60}\]", re.IGNORECASE),
     re.compile(r"\s*(?:Read more|READ MORE|Read More)\s*:?.{0,120}$"),
 ]
+# A list item's mark at the start of a line ("• ", "- "), and the words a bullet needs to read as a sentence.
+_BULLET = re.compile(r"^(?:[•●◦▪‣∙]|[-*–](?=\s))\s*")
+_BULLET_SENTENCE_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*\s*$|[.!?]['\"”’]")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
@@ -178,6 +181,18 @@ def _split_block(lines: list[str]) -> list[str]:
     out: list[str] = []
     current = ""
     for line in lines:
+        bullet = _BULLET.match(line)
+        if bullet:
+            # A key-points box: each bullet is a sentence of its own, often written without a full stop.
+            if current:
+                out.append(current)
+                current = ""
+            line = line[bullet.end():].strip()
+            if len(line.split()) >= _BULLET_SENTENCE_WORDS and not _SENTENCE_END.search(line):
+                line += "."
+            if line:
+                out.append(line)
+            continue
         current = f"{current} {line}".strip()
         if _SENTENCE_END.search(line) or _looks_like_headline(line) or _is_tweet(line):
             out.append(current)
