@@ -657,7 +657,18 @@ def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, 
         # one fact told again: a count is a fingerprint the wording does not change.
         if _same_count(today[i], past[j], float(sims[i, j]), q):
             return True
+        # The same two (or more) named actors, at a cosine that two kinds of shared anchors would need: one
+        # statement about them told again ("a meeting between the two presidents"), spelled either way.
+        if sims[i, j] >= p.anchored_sim and len(_spellings(today[i].actors) & _spellings(past[j].actors)) >= 2 \
+                and not conflict(today[i], past[j], float(sims[i, j]), q):
+            return True
     return False
+
+
+def _spellings(actors: frozenset[str]) -> set[str]:
+    """Actor keys with doubled letters collapsed: two transliterations of one name ("Zelenskyy", "Zelensky";
+    "Al-Assad", "Al-Asad") compare equal."""
+    return {re.sub(r"(.)\1+", r"\1", a) for a in actors}
 
 
 def _same_count(a: Anchors, b: Anchors, sim: float, p: Params) -> bool:
