@@ -412,6 +412,8 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def _context(briefing: Briefing, config: Config, kind: str) -> dict:
+    """What every template sees: the briefing's parts, counts, and helpers (references, support labels, an
+    item's date, the date a `new` item was first reported)."""
     numbers = {s.id: s.number for s in briefing.sources}
 
     def ref_numbers(ids: Iterable[str]) -> list[int]:
