@@ -532,7 +532,8 @@ def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_ev
             verdict = "no gold event: review"
         updated.append({"text": text, "events": [e.id for e in matched], "verdict": verdict,
                         "previous": raw.get("previous"), "first_reported": raw.get("first_reported")})
-    return {"carried_shown_new": repeated_new, "carried_articles_new": articles_new, "updates_caught": caught, "updates_due": updates_due,
+    return {"carried_shown_new": repeated_new, "carried_articles_new": articles_new, "updates_caught": caught,
+            "updates_due": updates_due,
             "updated_items": updated,
             "false_updated": sum(1 for u in updated if u["verdict"].startswith("FALSE"))}
 

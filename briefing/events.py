@@ -684,9 +684,9 @@ def same_scope(a: Anchors, b: Anchors) -> bool:
 
 def _retold(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params, today_date: dt.date,
             past_date: dt.date) -> bool:
-    """A fact of today dated ``history_retold_days`` or more back, on the earlier report's day (or the day before it: news tells
-    yesterday's events), at ``history_retold_sim`` or more to a fact of that report with the same place or
-    actor and no conflict: the same event retold as background."""
+    """A fact of today dated ``history_retold_days`` or more back, on the earlier report's day (or the day
+    before it: news tells yesterday's events), at ``history_retold_sim`` or more to a fact of that report with the
+    same place or actor and no conflict: the same event retold as background."""
     for i, j in zip(*np.nonzero(sims >= p.history_retold_sim)):
         a, b = today[i], past[j]
         if not (a.first and a.last) or a.last > today_date - dt.timedelta(days=p.history_retold_days):

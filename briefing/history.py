@@ -11,7 +11,8 @@ uses — and marks each:
   only: the reader never saw it, so it is not hidden), then with ``first_reported`` the earliest such date;
 * ``updated`` — an event an earlier briefing showed, with a real development: a new value for a measure
   already reported ("toll rises to 20 from 12"), a statement by an actor not heard on it before, a new place,
-  or markedly more independent outlets (``_MORE_OUTLETS``); ``previous`` holds the earlier values of the changed measures;
+  or markedly more independent outlets (``_MORE_OUTLETS``), or new details (figures no earlier report of the
+  story gave); ``previous`` holds the earlier values of the changed measures;
 * ``reported`` — shown by an earlier briefing, nothing changed (selection leaves it out unless
   ``history.show_reported``).
 
@@ -560,7 +561,8 @@ def _new_details(item: Item, today: _Profile, matches: list[dict]) -> tuple:
     "2,600 buildings") that no earlier report of the event gave, in a fact about the same place or by the same
     actor as an earlier report (so a number from another story's sentence never makes an update). As
     ``change_figures`` rows (unit, value now, 0.0, "detail"), the largest first."""
-    known = {v for m in matches for _, v in m["figures"]} | {v for m in matches for a in m["facts"] for _, v in a.figures}
+    known = {v for m in matches for _, v in m["figures"]} | {
+        v for m in matches for a in m["facts"] for _, v in a.figures}
     places = set().union(*(a.places | a.context for m in matches for a in m["facts"])) - ev._seats()
     actors = set().union(*(a.actors for m in matches for a in m["facts"]))
     latest = max(dt.date.fromisoformat(m["date"]) for m in matches)
@@ -569,7 +571,8 @@ def _new_details(item: Item, today: _Profile, matches: list[dict]) -> tuple:
         if f.text not in today.texts:
             continue
         a = today.anchors[today.texts.index(f.text)]
-        if not ((a.places | a.context) & places or a.actors & actors) or (a.last and a.last < latest - dt.timedelta(days=1)):
+        background = a.last and a.last < latest - dt.timedelta(days=1)
+        if not ((a.places | a.context) & places or a.actors & actors) or background:
             continue  # another story's sentence, or background dated before the last report ("on March 23")
         for fig in f.figures:
             if fig.category in _FIGURE_CATEGORIES or not fig.unit or fig.value < 2 or fig.value in known \

@@ -231,3 +231,28 @@ def test_a_since_yesterday_line_names_the_shown_sentences_place_not_a_persons_na
         lines = since_yesterday([strike], second)
         assert [line.text for line in lines] == ["New, Odesa: 11 killed."]
 
+
+
+def test_new_details_of_a_known_story_are_an_update_and_a_number_from_elsewhere_is_not(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(brief(DAY1, [HOSPITAL]), [HOSPITAL], DAY1)
+        wards = event("wards", fact("wards", 0, "A missile struck the children's hospital in Kharkiv on Tuesday, "
+                                                "killing 9 people; 120 beds were destroyed, the regional governor "
+                                                "said.", ("Kharkiv",), [fig(9, "killed"), fig(120, "other", "beds")]))
+        marked = history.mark([wards], DAY2)[0]
+        assert (marked.novelty, marked.changes) == ("updated", ("detail",))
+        assert marked.change_figures == (("beds", 120.0, 0.0, "detail"),)
+        line = since_yesterday([marked], [marked])[0].text
+        assert line == "Update, Kharkiv: new figure: 120 beds."
+        # The same sentence with no new number is told again, not updated.
+        again = event("again", fact("again", 0, "A missile struck the children's hospital in Kharkiv on Tuesday, "
+                                                "killing 9 people, the regional governor said.", ("Kharkiv",),
+                                    [fig(9, "killed")]))
+        assert history.mark([again], DAY2)[0].novelty == "reported"
+
+
+def test_an_event_known_only_from_earlier_articles_is_new_with_its_first_date(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(brief(DAY1, [REFUGEES]), [REFUGEES], DAY1, events=DAY1_EVENTS)  # bridge: not shown
+        bridge = history.mark([BRIDGE_AGAIN], DAY2)[0]
+        assert (bridge.novelty, bridge.first_reported) == ("new", DAY1)
