@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefing import archive, search  # noqa: E402
+from briefing import search
+from briefing.output import archive  # noqa: E402
 from briefing.config import Config  # noqa: E402
 from briefing.models import Briefing, Item, Section, Source, Stats, Support  # noqa: E402
-from briefing.render import json_text_of  # noqa: E402
+from briefing.output.render import json_text_of  # noqa: E402
 
 THEMES = ("negotiations", "battlefield", "humanitarian", "sanctions")
 WORDS = ("talks ceasefire delegation officials said forces city region shelling convoy civilians evacuated "

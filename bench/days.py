@@ -23,7 +23,9 @@ Then ``OUT/D/briefing.json`` and ``briefing.md`` are read and scored:
 * words shown — Markdown minus the sources list;
 * lead and LexRank baselines at the briefing's word count, scored with the same matchers (no themes);
 * history (issue 12) — events carried over from the day before that are shown as ``new``, ``updated`` items and
-  whether the gold knows a real change, real updates caught.
+  whether the gold knows a real change, real updates caught; and over every event of the day, shown or not
+  (``briefing.json`` ``events``, tied to the gold by its facts): repeats marked ``new``, new events marked
+  ``reported`` (hidden as known) or ``updated`` (false matches).
 
 ``--audit N`` prints N merged items (2+ sources) with each source's sentence, for reading by hand.
 """
@@ -444,7 +446,9 @@ def baseline_sentences(kind: str, documents: list[str], budget: int) -> list[str
 # --------------------------------------------------------------------------------------------------- scoring
 
 def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: list[Event] | None,
-              baselines: bool = True) -> dict:
+              baselines: bool = True, shown_before: set[str] | None = None) -> dict:
+    """One day's figures. ``shown_before``: the previous day's gold events its briefing showed (an item matched
+    them), to tell carried-over events the reader saw from those only the articles had."""
     briefing = run.briefing
     units = shown_units(briefing)
     titles = [r.get("title") or "" for r in articles]
@@ -491,14 +495,20 @@ def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: 
             sents = baseline_sentences(kind, docs, words)
             hit = [e.id for e in scored if any(e.matcher(s) for s in sents)]
             out[kind], out[f"{kind}_events"] = len(hit), hit
-    out.update(history_marks(briefing, units, events, per_event) if previous is not None else {})
+    out.update(history_marks(briefing, units, events, per_event, shown_before or set())
+               if previous is not None else {})
+    out.update(history_events(briefing, events, articles, shown_before) if previous is not None else {})
     return out
 
 
-def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_event: list[dict]) -> dict:
-    """Issue 12: carried-over events shown as new, `updated` items and whether the gold knows a real change."""
-    by_id = {e.id: e for e in events}
-    repeated_new = [p["id"] for p in per_event if p["carried_over"] and "new" in p["novelty"]]
+def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_event: list[dict],
+                  shown_before: set[str] = frozenset()) -> dict:
+    """Issue 12: carried-over events shown as new — split by whether the previous briefing showed them (must be
+    0: the reader saw it) or only its articles had them (`new` is then right: the reader never saw it) —,
+    `updated` items and whether the gold knows a real change."""
+    carried_new = [p for p in per_event if p["carried_over"] and "new" in p["novelty"]]
+    repeated_new = [p["id"] for p in carried_new if p["carried_over"] in shown_before]
+    articles_new = [p["id"] for p in carried_new if p["carried_over"] not in shown_before]
     caught = [p["id"] for p in per_event if p["carried_over"] and p["update"] and "updated" in p["novelty"]]
     updates_due = [p["id"] for p in per_event if p["carried_over"] and p["update"]]
     updated = []
@@ -522,9 +532,58 @@ def history_marks(briefing: dict, units: list[Unit], events: list[Event], per_ev
             verdict = "no gold event: review"
         updated.append({"text": text, "events": [e.id for e in matched], "verdict": verdict,
                         "previous": raw.get("previous"), "first_reported": raw.get("first_reported")})
-    return {"carried_shown_new": repeated_new, "updates_caught": caught, "updates_due": updates_due,
+    return {"carried_shown_new": repeated_new, "carried_articles_new": articles_new, "updates_caught": caught,
+            "updates_due": updates_due,
             "updated_items": updated,
             "false_updated": sum(1 for u in updated if u["verdict"].startswith("FALSE"))}
+
+
+def _event_gold(record: dict, events: list[Event], texts: dict[str, str]) -> list[Event]:
+    """The gold events one of the day's events (``briefing.json`` ``events``, shown or not) reports: one of its
+    facts is (most of) a gold sentence of an article among its sources, or its text matches the gold's matcher
+    and it cites one of the gold's articles."""
+    sources = set(record.get("sources") or [])
+    facts = [set(_tokens(t)) for t in record.get("facts") or [] if isinstance(t, str)]
+    out = []
+    for ev in events:
+        hit = False
+        for ref in ev.sentences:
+            if ref["article"] not in sources or ref["article"] not in texts:
+                continue
+            sent = set(_tokens(texts[ref["article"]][ref["offset"]:ref["offset"] + ref["length"]]))
+            if any(f and sent and len(f & sent) >= 0.6 * min(len(f), len(sent)) for f in facts):
+                hit = True
+                break
+        if hit or (ev.matcher(record.get("text", "")) and sources & set(ev.articles)):
+            out.append(ev)
+    return out
+
+
+def history_events(briefing: dict, events: list[Event], articles: list[dict],
+                   shown_before: set[str] | None = None) -> dict:
+    """Issue 12, over every event of the day (``briefing.json`` ``events``, shown or not): events reporting only
+    gold events already reported the day before yet marked `new` (repeats), and events reporting only gold
+    events new that day yet marked `reported` (a new event hidden as known: the worst mistake) or `updated`
+    (a false match). With ``shown_before``, repeats of events the previous briefing did not show are listed apart
+    (``events_repeated_new_articles``: `new` is right for them)."""
+    texts = {r["id"]: r.get("text") or "" for r in articles}
+    repeats, repeats_articles, hidden, false_updated = [], [], [], []
+    for record in briefing.get("events") or []:
+        gold = _event_gold(record, events, texts)
+        if not gold:
+            continue
+        carried = all(e.carried_over for e in gold)
+        fresh = not any(e.carried_over for e in gold)
+        line = f"{','.join(e.id for e in gold)}: {record.get('text', '')[:120]}"
+        if carried and record.get("novelty") == "new":
+            seen = shown_before is None or any(e.carried_over in shown_before for e in gold)
+            (repeats if seen else repeats_articles).append(line)
+        elif fresh and record.get("novelty") == "reported":
+            hidden.append(line)
+        elif fresh and record.get("novelty") == "updated":
+            false_updated.append(line)
+    return {"events_repeated_new": repeats, "events_repeated_new_articles": repeats_articles,
+            "events_hidden_new": hidden, "events_false_updated": false_updated}
 
 
 # --------------------------------------------------------------------------------------------------- audit
@@ -602,15 +661,18 @@ def totals(days: list[dict]) -> dict:
     t["joined_mean"] = round(sum(ratios) / len(ratios), 3) if ratios else 0.0
     hist = [d for d in days if "carried_shown_new" in d]
     t["carried_shown_new"] = sum(len(d["carried_shown_new"]) for d in hist)
+    t["carried_articles_new"] = sum(len(d.get("carried_articles_new") or []) for d in hist)
     t["false_updated"] = sum(d["false_updated"] for d in hist)
     t["updates_caught"] = sum(len(d["updates_caught"]) for d in hist)
     t["updates_due"] = sum(len(d["updates_due"]) for d in hist)
+    for k in ("events_repeated_new", "events_repeated_new_articles", "events_hidden_new", "events_false_updated"):
+        t[k] = sum(len(d.get(k) or []) for d in hist)
     return t
 
 
 def print_report(days: list[dict], total: dict) -> None:
     cols = ("day", "events", "recall", "any-theme", "split", "joined", "noise", "repeat", "words", "lead", "lexrank",
-            "new!", "upd ok/F/due")
+            "new!", "new(art)", "upd ok/F/due")
     rows = []
     for d in days + [dict(total, day="total")]:
         count = (lambda k: d[k] if isinstance(d[k], int) else len(d[k]))
@@ -620,6 +682,7 @@ def print_report(days: list[dict], total: dict) -> None:
             str(count("split")), _pct(d["joined"], d["joined_of"]), str(count("noise")), str(count("repeated")),
             str(d["words"]), str(d.get("lead", "-")), str(d.get("lexrank", "-")),
             str(count("carried_shown_new")) if hist else "-",
+            str(count("carried_articles_new")) if hist and "carried_articles_new" in d else "-",
             f"{count('updates_caught')}/{d['false_updated']}/{count('updates_due')}" if hist else "-"))
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
     print("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cols, widths))))
@@ -628,8 +691,13 @@ def print_report(days: list[dict], total: dict) -> None:
     print(f"\nrecall: gold events (new that day, or known with a real update) shown under an acceptable theme;"
           f" any-theme ignores the theme.\nsplit: events shown as 2+ items. joined: best item's articles within the "
           f"gold articles, summed (mean per event {total['joined_mean']:.2f}).\nlead, lexrank: events those baselines "
-          f"recall at the same word count (no themes). new!: events reported the day before shown as `new`.\n"
-          f"upd: real updates caught / false `updated` items / real updates in the gold.")
+          f"recall at the same word count (no themes). new!: events the day before's briefing showed, shown as `new`"
+          f" (must be 0);\nnew(art): events only the day before's articles had, shown as `new` (right: never shown).\n"
+          f"upd: real updates caught / false `updated` items / real updates in the gold.\n"
+          f"all events (shown or not), history: {total['events_repeated_new']} repeats of shown events marked `new` "
+          f"({total['events_repeated_new_articles']} more of events only the articles had), "
+          f"{total['events_hidden_new']} new events marked `reported` (hidden), {total['events_false_updated']} new "
+          f"events marked `updated`.")
 
 
 def print_details(days: list[dict]) -> None:
@@ -662,7 +730,15 @@ def print_details(days: list[dict]) -> None:
             prev = f" previous={u['previous']}" if u.get("previous") else ""
             print(f"  UPDATED {u['verdict']} {u['events']}: {u['text'][:140]}{prev}")
         if d.get("carried_shown_new"):
-            print(f"  CARRIED-OVER SHOWN AS NEW: {', '.join(d['carried_shown_new'])}")
+            print(f"  CARRIED-OVER (SHOWN THE DAY BEFORE) SHOWN AS NEW: {', '.join(d['carried_shown_new'])}")
+        if d.get("carried_articles_new"):
+            print(f"  carried-over (articles only the day before) shown as new: {', '.join(d['carried_articles_new'])}")
+        for key, label in (("events_repeated_new", "EVENT REPEAT MARKED NEW"),
+                           ("events_repeated_new_articles", "event repeat (articles only before) marked new"),
+                           ("events_hidden_new", "NEW EVENT MARKED REPORTED (hidden)"),
+                           ("events_false_updated", "NEW EVENT MARKED UPDATED")):
+            for line in d.get(key) or []:
+                print(f"  {label}: {line}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -725,7 +801,9 @@ def main(argv: list[str] | None = None) -> int:
         for k, run in enumerate(runs):
             articles = [r for r in corpus if r.get("date") == run.day]
             previous = gold.days.get(runs[k - 1].day) if k else None
-            results.append(score_day(run, gold.days[run.day], articles, previous, not args.no_baselines))
+            shown_before = {p["id"] for p in results[-1]["events_detail"] if p["items"]} if results else set()
+            results.append(score_day(run, gold.days[run.day], articles, previous, not args.no_baselines,
+                                     shown_before))
         total = totals(results)
         if args.json:
             print(json.dumps({"days": results, "total": total}, ensure_ascii=False))

@@ -140,7 +140,7 @@ def _pipeline_facts(articles: dict, ids: list[str]) -> dict[str, list[tuple[int,
     from dataclasses import replace
 
     from briefing.config import Config
-    from briefing.extract import _sentences, extract
+    from briefing.extract.facts import _sentences, extract
     from briefing.models import Article
     from briefing.nlp import get_nlp
 

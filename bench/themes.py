@@ -204,7 +204,7 @@ def context_units(rows: list[dict], corpus: Path | None) -> list[dict] | None:
     numbers, and which labelled row sits where. None without the corpus (context cannot be measured)."""
     if corpus is None or not corpus.exists():
         return None
-    from briefing.extract import _usable
+    from briefing.extract.facts import _usable
 
     config = Config()
     articles = {}

@@ -128,7 +128,7 @@ def child_pipeline(args) -> dict:
     from briefing.classify import get_classifier
     from briefing.embed import get_embedder
     from briefing.pipeline import run
-    from briefing.timing import Timer
+    from briefing.util.timing import Timer
 
     config = _config(args)
     config = config.override(output=Path(args.out), pdf=replace(config.pdf, enabled=not args.no_pdf))
@@ -215,7 +215,7 @@ def _rss_mb(pid: int) -> float:
 def child_raw(args) -> dict:
     import datetime as dt
 
-    from briefing import extract as extract_mod
+    from briefing.extract import facts as extract_mod
     from briefing.embed import Embedder
     from briefing.ingest import ingest
     from briefing.nlp import get_nlp

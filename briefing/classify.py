@@ -495,14 +495,12 @@ class ThemeClassifier:
             out[key] = list(dict.fromkeys(found))
         return out
 
-    def _components(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def _components(self, texts: list[str], vectors: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Per text: each model's probabilities (ridge "lr", nearest examples "knn", words "word"), the boosts of
         terms, cues and captions, the final mix with the prior on "none", and the nearest example's similarity."""
-        from .embed import embed
-
         p = self.params
         clean = [" ".join(str(t).split()) for t in texts]
-        E = embed(clean).astype(np.float64)
+        E = _embeddings(clean, texts, vectors).astype(np.float64)
         p_lr = _softmax((E @ self.W + self.b) / p.ridge_temp)
         sims = E @ self.X.T.astype(np.float64)
         knn = np.zeros((len(texts), len(self.labels)))
@@ -562,12 +560,13 @@ class ThemeClassifier:
         """(theme key or None, score per theme key) per text, each judged alone; scores in [0,1]."""
         return self.decide(*self.probabilities(texts))
 
-    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the probability of every label (``self.labels``: the theme keys, then "none" when there are
-        "none" examples), and the similarity of its nearest training sentence."""
+        "none" examples), and the similarity of its nearest training sentence. ``vectors``, when given, are the
+        texts' embeddings (the facts carry them), so they are not made again."""
         if not texts:
             return np.zeros((0, len(self.labels))), np.zeros(0)
-        comp = self._components(list(texts))
+        comp = self._components(list(texts), vectors)
         return comp["final"], comp["nearest"]
 
     def decide(self, rows: np.ndarray, nearest: np.ndarray) -> list[tuple[str | None, dict[str, float]]]:
@@ -695,8 +694,10 @@ def classify(facts: list[Fact], config: Config, articles: Sequence[Article] = ()
     (:func:`in_context`), so ``scores`` are the context-adjusted ones."""
     if not facts:
         return []
+    from .embed import vectors_of
+
     clf = get_classifier(config)
-    rows, nearest = clf.probabilities([f.text for f in facts])
+    rows, nearest = clf.probabilities([f.text for f in facts], vectors_of(facts))
     rows = in_context(rows, [f.article_id for f in facts], [f.index for f in facts], clf.params,
                       title_rows(clf, articles, {f.article_id for f in facts}))
     return [f.with_theme(theme, scores) for f, (theme, scores) in zip(facts, clf.decide(rows, nearest))]
@@ -709,6 +710,21 @@ def title_rows(clf: ThemeClassifier, articles: Sequence[Article], wanted: set[st
     titled = [a for a in articles if a.title.strip() and (wanted is None or a.id in wanted)]
     rows, _ = clf.probabilities([a.title for a in titled])
     return {a.id: row for a, row in zip(titled, rows)}
+
+
+def _embeddings(clean: list[str], texts: list[str], vectors: np.ndarray | None) -> np.ndarray:
+    """The vectors of the whitespace-normalised ``clean`` texts: the given ``vectors`` where a text needed no
+    normalising (they are the same text's), the model's for the rest."""
+    from .embed import embed
+
+    if vectors is None:
+        return embed(clean)
+    redo = [i for i, (c, t) in enumerate(zip(clean, texts)) if c != t]
+    if not redo:
+        return np.asarray(vectors)
+    out = np.array(vectors, dtype=np.float32, copy=True)
+    out[redo] = embed([clean[i] for i in redo])
+    return out
 
 
 def _embed_training(texts: list[str], kinds: list[str]) -> np.ndarray:

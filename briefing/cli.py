@@ -308,7 +308,7 @@ def _cmd_run(args) -> int:
 
 
 def _run_and_send(args, config, config_warnings, inputs, send: bool) -> tuple[int, str]:
-    from .lock import run_lock
+    from .util.lock import run_lock
     from .pipeline import run
 
     # One lock from the first read to the last email: no other run can slip in between publishing and sending.
@@ -329,14 +329,14 @@ def _run_and_send(args, config, config_warnings, inputs, send: bool) -> tuple[in
 
 def _ping(config, ok: bool, summary: str) -> None:
     """The monitoring ping (monitor.url): never changes the exit code."""
-    from .monitor import ping
+    from .output.monitor import ping
 
     ping(config, ok, summary)
 
 
 def _check_before_work(config, args, inputs: list, send: bool) -> None:
     """What would make the run fail late, checked before any work: exit 2 at once, not after a minute."""
-    from .lock import check_output_folder
+    from .util.lock import check_output_folder
 
     missing = [str(p) for p in inputs if isinstance(p, Path) and not p.exists()]
     if missing:
@@ -348,7 +348,7 @@ def _check_before_work(config, args, inputs: list, send: bool) -> None:
 
 
 def _require_smtp_config(config) -> None:
-    from .deliver import _require_smtp
+    from .output.deliver import _require_smtp
     from .errors import DeliveryError
 
     try:
@@ -375,7 +375,7 @@ def _check_date(config, args) -> None:
 
 def _send(config, dates, *, resend: bool, quiet: bool = False, locked: bool = False) -> list[str]:
     """Email the briefings of ``dates`` and earlier pending ones; DeliveryError (exit 1) if any did not go."""
-    from .deliver import send
+    from .output.deliver import send
 
     report = send(config, dates or None, resend=resend, locked=locked)
     if not quiet:
@@ -452,7 +452,7 @@ def _with_inputs(config, raw: Sequence[str] | None):
     from dataclasses import replace
 
     from .config import resolve_cli_path
-    from .urls import is_http_url
+    from .util.urls import is_http_url
 
     inputs = [a if is_http_url(a) else resolve_cli_path(a) for a in (raw or [])]
     if inputs:
@@ -461,32 +461,14 @@ def _with_inputs(config, raw: Sequence[str] | None):
 
 
 def _cmd_extract(args) -> int:
+    from .output.render import fact_json
     from .pipeline import themed_facts
 
     config, _ = _load(args)
     config, inputs = _with_inputs(config, args.input)
     for fact in themed_facts(config, inputs, args.date):
-        sys.stdout.write(json.dumps(fact_record(fact), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(fact_json(fact), ensure_ascii=False) + "\n")
     return EXIT_OK
-
-
-def fact_record(fact) -> dict:
-    """One fact as JSON for ``briefing extract``. (``render`` has its own item JSON, ``render._item_json``,
-    built the same way for the fields both have.)"""
-    return {
-        "id": fact.id,
-        "text": fact.text,
-        "theme": fact.theme,
-        "scores": dict(fact.scores),
-        "sources": [fact.article_id],
-        "speaker": fact.speaker,
-        "quotes": list(fact.quotes),
-        "figures": [{"value": f.value, "unit": f.unit, "text": f.text, "qualifier": f.qualifier,
-                     "category": f.category} for f in fact.figures],
-        "date": fact.date.isoformat() if fact.date else None,
-        "hedged": fact.hedged,
-        "entities": [{"text": e.text, "label": e.label} for e in fact.entities],
-    }
 
 
 def _cmd_classify(args) -> int:
@@ -614,7 +596,7 @@ def _with_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def _cmd_sources(args) -> int:
-    from .sources import cache_folder, describe_sources
+    from .ingest.sources import cache_folder, describe_sources
 
     config, _ = _load(args)
     entries = describe_sources(config)
@@ -724,18 +706,18 @@ def _check_environment(config, args, problems: list[str]) -> list[str]:
     if config.pdf.enabled:
         notes += _check_fonts(problems)
     from .errors import OutputError
-    from .lock import check_output_folder
+    from .util.lock import check_output_folder
 
     try:
         notes.append(f"output: {check_output_folder(config.output)}")
     except OutputError as exc:
         problems.append(f"output: {exc}")
     if config.deliver.notify:
-        from .notify import check_urls
+        from .output.notify import check_urls
 
         problems.extend(check_urls(config.deliver.notify))
     if getattr(args, "smtp", False):
-        from .deliver import check_smtp
+        from .output.deliver import check_smtp
 
         try:
             notes.append(f"smtp: {check_smtp(config)}")

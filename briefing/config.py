@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .urls import is_http_url
+from .util.urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class SelectConfig:
 
     takeaways: int = 5
     """Key takeaways on top (3 to 6)."""
-    per_theme: int = 8
+    per_theme: int = 12
     """Most items shown per theme, takeaways included (the word budget usually ends a section first)."""
     max_quotes: int = 5
     """Most notable quotes shown."""
@@ -123,8 +123,9 @@ class SelectConfig:
     """Sentences longer than this are cut from selection (usually run-on page text)."""
     word_budget: int = 600
     """Most words in the takeaways and theme items together: about two minutes of reading."""
-    max_share: float = 0.45
-    """At most this share of the input's words is shown (a briefing of two short articles stays short)."""
+    max_share: float = 0.35
+    """At most this share of the input's words is shown (a briefing of two short articles stays short; issue 11 asks
+    for at most 35 %)."""
 
 
 @dataclass(frozen=True)

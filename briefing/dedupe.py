@@ -46,12 +46,12 @@ class Merged:
 
 def dedupe(facts: Sequence[Fact], articles: Sequence[Article], config: Config) -> Merged:
     """Facts grouped into items, one per event; facts of events no fact gave a theme to are set aside."""
-    from .embed import embed
+    from .embed import vectors_of
 
     facts = list(facts)
     if not facts:
         return Merged((), (), {})
-    vectors = embed([f.text for f in facts])
+    vectors = vectors_of(facts)
     params = events.Params.from_config(config)
     groups = events.group(facts, vectors, params)
     by_id = {a.id: a for a in articles}
@@ -257,6 +257,38 @@ def shorten(text: str, speaker: str | None) -> str:
     if m and key and key in m.group("a").lower() and len(text[m.start("rest"):].split()) >= 6:
         rest = text[m.start("rest"):]
         return rest[0].upper() + rest[1:]
+    return text
+
+
+# Discourse markers that only tie a sentence to the one before it in its article ("Meanwhile, ...").
+_LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additionally|Moreover|Furthermore|Separately|"
+                             r"At the same time|In the meantime|Still|Yet|And|But|So),\s+(?=\S)")
+# Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
+_ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"))
+# A closing clause that adds colour, not the event: ", which ...", ", adding ...", ", as ...", ", while ...".
+_TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citing|in what|in a move)\b[^\"“”]*"
+                              r"(?P<end>[.!?])$")
+
+
+def trim(text: str, aim: int = TEXT_WORDS) -> str:
+    """The sentence without filler: a leading discourse marker always; past ``aim`` words, bracketed and
+    dash-set asides, then a closing colour clause (", which ...") while the rest keeps at least 12 words.
+    Quoted words are never cut (a quote stays as said)."""
+    m = _LEADING_FILLER.match(text)
+    if m and not text[m.end()].islower():
+        text = text[m.end():]
+    elif m:
+        text = text[m.end()].upper() + text[m.end() + 1:]
+    for pattern in _ASIDES:
+        if len(text.split()) <= aim:
+            break
+        cut = pattern.sub("", text)
+        if len(cut.split()) >= 12 and complete_sentence(cut):
+            text = cut
+    if len(text.split()) > aim:
+        m = _TRAILING_CLAUSE.search(text)
+        if m and len(text[:m.start()].split()) >= 12:
+            text = text[:m.start()] + m.group("end")
     return text
 
 

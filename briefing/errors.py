@@ -54,7 +54,7 @@ class Problem:
 
     def redacted(self) -> "Problem":
         """The same problem with any user name or password in a URL removed from both parts."""
-        from .urls import redact_credentials
+        from .util.urls import redact_credentials
 
         return Problem(redact_credentials(self.source), redact_credentials(self.problem))
 

@@ -76,6 +76,39 @@ class Params:
     candidates: int = 8
     event_neighbours: int = 12
     """Clusters compared with each cluster in the event pass (nearest by centroid)."""
+    piece_gap: int = 2
+    """Selection: two items with sentences at most this many sentences apart in one article may be pieces of
+    one report (``piece_of``)."""
+    piece_sim: float = 0.55
+    """Selection: cosine of two such items' texts at or above which they are pieces of one event's report
+    (dev-day recall 0.55: 33/39, 0.6: 32, 0.7 and off: 30; leave-one-day-out 32/39)."""
+
+    # -- Across days (history: is today's event one an earlier briefing already held?) -- see ``same_event_across_days``
+    history_min_sim: float = 0.66
+    """Across days, the closest pair of facts (today's, an earlier day's) must reach this cosine before the
+    "same event" test is asked at all: reports of one event on two days are worded apart (0.45-0.8), but an
+    ongoing story brings many loosely similar reports of *other* events (yesterday's pledge, today's shelling)."""
+    history_date_window_days: int = 3
+    """Across days, event dates further apart than this are two events (a tally "as of Sunday" is still the
+    count a Wednesday report updates; a strike on the same market a week later is another strike)."""
+    history_fingerprint_min: float = 10.0
+    """Across days, two facts above ``history_min_sim`` giving the same count of the same kind (6.5 million
+    displaced) tell one fact again when the count is at least this (2 killed, 3 injured recur everywhere)."""
+    history_fingerprint_sim: float = 0.6
+    """Across days, the cosine enough (below ``history_min_sim``) for two facts giving the same count of the same
+    kind (a fingerprint, above) that also name the same place or the same actor: a count is not reworded, the
+    sentence around it is (a story told again with new details)."""
+    history_retold_sim: float = 0.45
+    """Across days, the cosine enough for a fact that dates itself to an earlier briefing's day ("Russia said on
+    Tuesday it would scale down...", read on Friday) and names the same place or actor as a fact of that day's
+    event: a report that dates its own event days back is retelling it (background), worded anew."""
+    history_retold_days: int = 3
+    """A fact "dates itself days back" when its event date is at least this many days before today's report (a
+    tally "as of" two days ago is still news a report may give as current)."""
+    history_story_sim: float = 0.55
+    """Did an earlier briefing show the story? An event it did not show counts as shown when the briefing showed
+    an event of the same day this close (closest facts) naming the same place or actor: one story the day's
+    grouping kept as several events (an announcement, and the reactions to it)."""
 
     @classmethod
     def from_config(cls, config) -> "Params":
@@ -104,10 +137,17 @@ _TARGET_WORDS = (
     "neighbourhood", "neighborhood", "harbour", "harbor", "oil", "fuel", "ammunition",
     "arsenal", "airbase", "command", "hostel", "dormitory", "nursing", "cafe", "restaurant",
 )
-_TARGET_STEMS = frozenset(w[:5] for w in _TARGET_WORDS)
+def stem(word: str) -> str:
+    """The crude stem every same-event and same-point test compares: the first five letters ("hospitals" ->
+    "hospi"). Good enough for English news nouns and verbs, and the same everywhere it is used."""
+    return word.lower()[:5]
+
+
+_TARGET_STEMS = frozenset(stem(w) for w in _TARGET_WORDS)
 # Targets that name the same thing in other words ("the administration building" = "administrative building").
-_TARGET_SYNONYMS = {"admin": "admin", "build": "build", "house": "homes", "homes": "homes", "apart": "homes",
-                    "resid": "homes", "theat": "theat", "harbo": "port", "airba": "airpo", "airfi": "airpo"}
+# "Regional government headquarters" and "regional administration building" name one seat of an authority.
+_TARGET_SYNONYMS = {"admin": "admin", "headq": "admin", "build": "build", "house": "homes", "homes": "homes",
+                    "apart": "homes", "resid": "homes", "theat": "theat", "harbo": "port", "airba": "airpo", "airfi": "airpo"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _PLACE_NOISE = re.compile(r"^(?:the |city of |town of |village of )|(?:'s| region| oblast| province| city)$")
 # Generic targets: only a tie when nothing more specific is named.
@@ -165,6 +205,14 @@ class Anchors:
 # -------------------------------------------------------------------------------------------------- anchors
 
 
+def _last_day(fact: Fact) -> dt.date | None:
+    """The latest day the fact's event can be on: its date, or the week's last day for a date known only to the
+    week ("earlier this week" is dated to the Monday), so that it never conflicts with a day of that week."""
+    if fact.date is not None and fact.date_precision == "week":
+        return fact.date + dt.timedelta(days=6)
+    return fact.date
+
+
 def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
     """The anchors of one fact; ``context`` are the places it leans on (used when it names none)."""
     places = frozenset(p for p in (_place_key(e.text) for e in fact.entities if e.label in _PLACE_LABELS) if p)
@@ -175,7 +223,7 @@ def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),
                    targets=targets_of(fact.text), figures=figures, actors=frozenset(a for a in actors if a),
-                   first=fact.date, last=fact.date, text=normalise(fact.text))
+                   first=fact.date, last=_last_day(fact), text=normalise(fact.text))
 
 
 def pool(anchors: Iterable[Anchors]) -> Anchors:
@@ -233,7 +281,7 @@ def targets_of(text: str) -> frozenset[str]:
     if not m:
         return frozenset()
     words = _WORD.findall(text[m.start():])
-    stems = (w.lower()[:5] for w in words)
+    stems = (stem(w) for w in words)
     return frozenset(_TARGET_SYNONYMS.get(s, s) for s in stems if s in _TARGET_STEMS)
 
 
@@ -290,12 +338,14 @@ def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bo
 
 @functools.lru_cache(maxsize=1)
 def _seats() -> frozenset[str]:
-    from .disputes import _SEATS
+    from .disputes import SEATS
 
     names = set()
-    for words in _SEATS.values():
-        names.update(w for w in words.split() if len(w) > 3)
-    return frozenset(names | {"white house", "state department", "downing street", "european commission"})
+    for phrases in SEATS.values():
+        for phrase in phrases:
+            names.update([phrase] if " " in phrase else [])
+            names.update(w for w in phrase.split() if len(w) > 3)
+    return frozenset(names)
 
 
 def shared_anchors(a: Anchors, b: Anchors) -> int:
@@ -371,6 +421,23 @@ def _ratio(x: str, y: str) -> float:
     from rapidfuzz import fuzz
 
     return fuzz.ratio(x, y)
+
+
+def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a: Anchors, b: Anchors, sim: float,
+             p: Params = Params()) -> bool:
+    """For selection, not grouping: is ``b`` another piece of the report ``a`` belongs to? Two items whose
+    sentences stand at most ``piece_gap`` sentences apart in one article (``a_at``, ``b_at``: (article id,
+    sentence index) of their facts) and read alike (``piece_sim``) continue one report ("Japan will ban luxury
+    exports..." then "Goods in the ban include..."), unless their own anchors tell them apart: ``conflict``
+    (places, targets, tolls), or figures of different kinds (a toll beside a count of evacuees). ``a``, ``b``
+    are the anchors of the shown sentences, not pooled: a pooled event names every place of its sources."""
+    if sim < p.piece_sim:
+        return False
+    near = any(x == y and abs(i - j) <= p.piece_gap for x, i in a_at for y, j in b_at)
+    if not near or conflict(a, b, sim, p, dates=False):
+        return False
+    kinds_a, kinds_b = {c for c, _ in a.figures}, {c for c, _ in b.figures}
+    return not (kinds_a and kinds_b and not (kinds_a & kinds_b))
 
 
 # ------------------------------------------------------------------------------------------------ grouping
@@ -578,3 +645,85 @@ def theme_of(facts: Sequence[Fact]) -> str | None:
     if not votes:
         return None
     return min(votes, key=lambda k: (-votes[k], k))
+
+
+# ------------------------------------------------------------------------------------------- across days
+
+
+def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, past: Sequence[Anchors],
+                           past_vectors: np.ndarray, p: Params = Params(), today_date: dt.date | None = None,
+                           past_date: dt.date | None = None) -> bool:
+    """Is today's event (its facts' anchors and unit embeddings) one an earlier day's event (the same, as
+    stored by the history) already told? The test the merge uses (``same_event``), asked of the two events
+    as wholes (pooled anchors; the better of the centroids' cosine and the closest pair of facts) and of
+    every pair of their facts, with the date window of ``history_date_window_days``; nothing matches unless
+    the closest pair of facts reaches ``history_min_sim`` — save a count told again (``_fingerprint``) or,
+    given the two report dates, a fact dated to the earlier report's day (``_retold``)."""
+    if not len(today) or not len(past):
+        return False
+    sims = np.asarray(today_vectors, dtype=np.float32) @ np.asarray(past_vectors, dtype=np.float32).T
+    best = float(sims.max())
+    q = replace(p, date_window_days=p.history_date_window_days)
+    if today_date and past_date and _retold(today, past, sims, q, today_date, past_date):
+        return True
+    if best < p.history_min_sim:
+        return _fingerprint(today, past, sims, q)
+    centroid = float(_unit(np.asarray(today_vectors).mean(axis=0)) @ _unit(np.asarray(past_vectors).mean(axis=0)))
+    if same_event(pool(today), pool(past), max(centroid, best), q):
+        return True
+    for i, j in zip(*np.nonzero(sims >= p.history_min_sim)):
+        if same_event(today[i], past[j], float(sims[i, j]), q):
+            return True
+        # The same count of the same kind (6.5 million displaced, 2,600 buildings) in two similar reports is
+        # one fact told again: a count is a fingerprint the wording does not change.
+        if _same_count(today[i], past[j], float(sims[i, j]), q):
+            return True
+        # The same two (or more) named actors, at a cosine that two kinds of shared anchors would need: one
+        # statement about them told again ("a meeting between the two presidents"), spelled either way.
+        if sims[i, j] >= p.anchored_sim and len(_spellings(today[i].actors) & _spellings(past[j].actors)) >= 2 \
+                and not conflict(today[i], past[j], float(sims[i, j]), q):
+            return True
+    return False
+
+
+def _spellings(actors: frozenset[str]) -> set[str]:
+    """Actor keys with doubled letters collapsed: two transliterations of one name ("Zelenskyy", "Zelensky";
+    "Al-Assad", "Al-Asad") compare equal."""
+    return {re.sub(r"(.)\1+", r"\1", a) for a in actors}
+
+
+def _same_count(a: Anchors, b: Anchors, sim: float, p: Params) -> bool:
+    """Two facts giving the same count (at least ``history_fingerprint_min``) of the same kind, not in conflict."""
+    return bool(a.figures & b.figures) and not conflict(a, b, sim, p) and \
+        any(v >= p.history_fingerprint_min for _, v in a.figures & b.figures)
+
+
+def same_scope(a: Anchors, b: Anchors) -> bool:
+    """Two facts naming the same specific place (own, or one's context) or the same actor (``shared_anchors``)."""
+    return bool(a.places & (b.places | b.context)) or bool(a.context & b.places) or bool(a.actors & b.actors)
+
+
+def _retold(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params, today_date: dt.date,
+            past_date: dt.date) -> bool:
+    """A fact of today dated ``history_retold_days`` or more back, on the earlier report's day (or the day
+    before it: news tells yesterday's events), at ``history_retold_sim`` or more to a fact of that report with the
+    same place or actor and no conflict: the same event retold as background."""
+    for i, j in zip(*np.nonzero(sims >= p.history_retold_sim)):
+        a, b = today[i], past[j]
+        if not (a.first and a.last) or a.last > today_date - dt.timedelta(days=p.history_retold_days):
+            continue
+        if not (past_date - dt.timedelta(days=1) <= a.first and a.last <= past_date):
+            continue
+        if same_scope(a, b) and not conflict(a, b, float(sims[i, j]), p):
+            return True
+    return False
+
+
+def _fingerprint(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params) -> bool:
+    """Below ``history_min_sim``: a pair of facts at ``history_fingerprint_sim`` or more giving the same count of
+    the same kind about the same place or by the same actor."""
+    for i, j in zip(*np.nonzero(sims >= p.history_fingerprint_sim)):
+        a, b = today[i], past[j]
+        if same_scope(a, b) and _same_count(a, b, float(sims[i, j]), p):
+            return True
+    return False

@@ -7,11 +7,14 @@ compares today's events with the rows of the ``lookback_days`` dates before toda
 for the same date replaces its rows and does not count itself), with ``events.same_event`` — the test the merge
 uses — and marks each:
 
-* ``new`` — no earlier event matches;
-* ``updated`` — a known event with a real development: a new value for a measure already reported ("toll
-  rises to 20 from 12"), a statement by an actor not heard on it before, a new place, or markedly more
-  independent outlets (``_MORE_OUTLETS``); ``previous`` holds the earlier values of the changed measures;
-* ``reported`` — known, nothing changed (selection leaves it out unless ``history.show_reported``).
+* ``new`` — no earlier event matches; or only events no earlier briefing *showed* (known from the articles
+  only: the reader never saw it, so it is not hidden), then with ``first_reported`` the earliest such date;
+* ``updated`` — an event an earlier briefing showed, with a real development: a new value for a measure
+  already reported ("toll rises to 20 from 12"), a statement by an actor not heard on it before, a new place,
+  or markedly more independent outlets (``_MORE_OUTLETS``), or new details (figures no earlier report of the
+  story gave); ``previous`` holds the earlier values of the changed measures;
+* ``reported`` — shown by an earlier briefing, nothing changed (selection leaves it out unless
+  ``history.show_reported``).
 
 Writes happen in one transaction: a crash mid-write leaves the old rows. ``rebuild`` recreates the store from
 the ``briefing.json`` files in the output folder (their ``events`` list; older files: their shown items).
@@ -25,20 +28,19 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from . import events as ev
+from .extract.figures import CATEGORIES as _FIGURE_CATEGORIES  # a new value for one of these makes "updated"
 from .models import Briefing, Item
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-# Figure categories whose new values for a known measure make an event "updated".
-_FIGURE_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
+SCHEMA_VERSION = 3
 # "Markedly more independent outlets": at least this many more, and at least twice as many.
 _MORE_OUTLETS = 2
 _DIM = 384
@@ -58,6 +60,7 @@ CREATE TABLE IF NOT EXISTS events (
     shown INTEGER NOT NULL,
     first_reported TEXT NOT NULL,
     vectors BLOB NOT NULL,
+    facts TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (date, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_date ON events (date);
@@ -65,20 +68,21 @@ CREATE TABLE IF NOT EXISTS runs (date TEXT PRIMARY KEY, recorded_at TEXT NOT NUL
 """
 
 
-# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.store).
+# Rows a run could not use (a damaged or hand-edited file) are dropped on opening, with one warning (briefing.util.store).
 _REPAIRS = (
     ("vectors of the wrong length or unreadable JSON",
      f"DELETE FROM events WHERE typeof(vectors) != 'blob' OR length(vectors) = 0 OR length(vectors) % {_DIM * 4} != 0 "
      "OR NOT json_valid(sources) OR NOT json_valid(figures) OR NOT json_valid(anchors) "
-     "OR json_type(sources) != 'array' OR json_type(figures) != 'array'"),
+     "OR json_type(sources) != 'array' OR json_type(figures) != 'array' OR NOT json_valid(facts) "
+     "OR json_type(facts) != 'array'"),
 )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     """The one place the store is opened (autocommit: transactions are opened explicitly where rows are
     written), created and migrated to ``SCHEMA_VERSION``. A damaged file is moved aside and a new one started;
-    rows a run could not use are dropped (``briefing.store``)."""
-    from .store import open_sqlite
+    rows a run could not use are dropped (``briefing.util.store``)."""
+    from .util.store import open_sqlite
 
     return open_sqlite(path, _setup, _REPAIRS)
 
@@ -103,6 +107,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
             if statement.strip():
                 conn.execute(statement)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+        if "facts" not in columns:
+            # Version 3 keeps each fact's anchors and measures beside its vector; older rows fall back to the
+            # event's pooled anchors for every fact.
+            conn.execute("ALTER TABLE events ADD COLUMN facts TEXT NOT NULL DEFAULT '[]'")
         if version < 2 and "items" in tables:
             _migrate_items_v1(conn)
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -126,7 +135,8 @@ def _migrate_items_v1(conn: sqlite3.Connection) -> None:
             continue
         anchors = ev.Anchors(targets=ev.targets_of(text),
                              figures=frozenset(f for f in figs if f[0] not in ("", "other", "money")))
-        conn.execute("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT OR REPLACE INTO events (date, event_id, text, theme, sources, outlets, figures, "
+                     "anchors, novelty, shown, first_reported, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (day, iid, text, theme, sources, outlets, figures, json.dumps(anchors.to_json()), novelty, 1,
                       day, vector))
     conn.execute("DROP TABLE items")
@@ -173,41 +183,55 @@ class History:
     # --------------------------------------------------------------------------------------------- marking
 
     def mark(self, items: Sequence[Item], date: dt.date) -> list[Item]:
-        """``items`` (today's events) with ``novelty``, ``first_reported``, ``previous`` and ``changes`` set
-        against the events of the ``lookback_days`` dates before ``date``."""
+        """``items`` (today's events) with ``novelty``, ``first_reported``, ``previous``, ``changes`` and
+        ``change_figures`` set against the events of the ``lookback_days`` dates before ``date``."""
         items = list(items)
         if self._conn is None or not items:
             return items
         past = self._past_rows(date)
         if not past:
-            return [replace(it, novelty="new") for it in items]
+            return [replace(it, novelty="new", first_reported=None, previous=(), changes=(), change_figures=())
+                    for it in items]
         params = ev.Params()
-        centroids = np.stack([_centroid(r["vectors"]) for r in past])
+        context = _day_context(items)
+        owner = np.concatenate([np.full(len(r["vectors"]), k) for k, r in enumerate(past)])
+        every = np.concatenate([r["vectors"] for r in past])
         out = []
         for it in items:
-            vectors = _item_vectors(it)
-            anchors = _item_anchors(it)
-            sims = centroids @ _centroid(vectors)
-            matches = []
-            for j in np.argsort(-sims, kind="stable")[:20]:
-                row = past[j]
-                # The centroids, or the closest pair of facts: one report worded like yesterday's is enough.
-                sim = max(float(sims[j]), float((vectors @ row["vectors"].T).max()))
-                if ev.same_event(anchors, row["anchors"], sim, params):
-                    matches.append(row)
-            out.append(_marked(it, anchors, matches))
+            today = _profile(it, context)
+            sims = today.vectors @ every.T
+            best = np.full(len(past), -1.0, dtype=np.float32)
+            np.maximum.at(best, owner, sims.max(axis=0))
+            floor = min(params.history_min_sim, params.history_fingerprint_sim, params.history_retold_sim)
+            matches = [past[k] for k in np.argsort(-best, kind="stable")[:_CANDIDATES]
+                       if best[k] >= floor
+                       and ev.same_event_across_days(today.anchors, today.vectors, past[k]["facts"],
+                                                     past[k]["vectors"], params, date,
+                                                     dt.date.fromisoformat(past[k]["date"]))]
+            # Voices heard before on the story's places count as known too (a governor quoted yesterday in a
+            # report the history keeps as another event is not a new actor today).
+            places = ev.pool(today.anchors).places
+            nearby = [r for r in past if r["anchors"].places & places] if places else []
+            out.append(_marked(it, today, matches, params, nearby, past))
         return out
 
     def _past_rows(self, date: dt.date) -> list[dict]:
         start = (date - dt.timedelta(days=max(self.lookback_days, 0))).isoformat()
         rows = self._conn.execute(
-            "SELECT date, event_id, text, theme, sources, outlets, figures, anchors, first_reported, vectors "
-            "FROM events WHERE date < ? AND date >= ? ORDER BY date DESC, event_id",
+            "SELECT date, event_id, text, theme, sources, outlets, figures, anchors, first_reported, vectors, facts, "
+            "shown FROM events WHERE date < ? AND date >= ? ORDER BY date DESC, event_id",
             (date.isoformat(), start)).fetchall()
-        return [{"date": r[0], "id": r[1], "text": r[2], "theme": r[3], "sources": json.loads(r[4]),
-                 "outlets": r[5], "figures": {(str(c), float(v)) for c, v in json.loads(r[6])},
-                 "anchors": ev.Anchors.from_json(json.loads(r[7])), "first_reported": r[8],
-                 "vectors": np.frombuffer(r[9], dtype=np.float32).reshape(-1, _DIM)} for r in rows]
+        out = []
+        for r in rows:
+            vectors = np.frombuffer(r[9], dtype=np.float32).reshape(-1, _DIM)
+            pooled = ev.Anchors.from_json(json.loads(r[7]))
+            figures = {(str(c), float(v)) for c, v in json.loads(r[6])}
+            facts = _read_facts(json.loads(r[10]), len(vectors), pooled, figures)
+            out.append({"date": r[0], "id": r[1], "text": r[2], "theme": r[3], "sources": json.loads(r[4]),
+                        "outlets": r[5], "figures": figures, "anchors": pooled, "first_reported": r[8],
+                        "vectors": vectors, "facts": [a for a, _, _ in facts], "measures": [m for _, m, _ in facts],
+                        "speakers": [s for _, _, s in facts], "shown": bool(r[11])})
+        return out
 
     def dates(self) -> list[str]:
         if self._conn is None:
@@ -239,9 +263,10 @@ class History:
         shown = _unique(items_shown if items_shown is not None else shown_items(briefing))
         shown_ids = {it.id for it in shown}
         every = _unique([*(events if events is not None else briefing.events), *shown])
+        records = fact_records(every)
         rows = [_row(date.isoformat(), it.id, it.text, it.theme, it.sources, it.support.outlets,
                      _figure_keys(it), _item_anchors(it).to_json(), it.novelty, it.id in shown_ids,
-                     (it.first_reported or date).isoformat(), _item_vectors(it)) for it in every]
+                     (it.first_reported or date).isoformat(), _item_vectors(it), records[it.id]) for it in every]
         self._write({date.isoformat(): rows}, replace_all=False)
         return len(rows)
 
@@ -263,20 +288,22 @@ class History:
             records = _json_events(data)
             rows = []
             for r in records:
-                texts = [t for t in (r.get("facts") or []) if isinstance(t, str)] or [r["text"]]
+                texts = list(dict.fromkeys(t for t in (r.get("facts") or []) if isinstance(t, str))) or [r["text"]]
                 figures = [(f.get("category") or f.get("unit") or "", float(f.get("value") or 0))
                            for f in r.get("figures") or []]
                 anchors = r.get("anchors") or ev.Anchors(
                     targets=ev.targets_of(r["text"]),
                     figures=frozenset(f for f in figures if f[0] not in ("", "other", "money"))).to_json()
+                facts = r.get("fact_anchors")
+                if not isinstance(facts, list) or len(facts) != len(texts):
+                    facts = []  # an older briefing.json: every fact gets the event's pooled anchors
                 rows.append(_row(day, r["id"], r["text"], r.get("theme"), r.get("sources") or [],
                                  int((r.get("support") or {}).get("outlets") or len(r.get("sources") or []) or 1),
                                  figures, anchors, r.get("novelty") or "new", bool(r.get("shown", True)),
-                                 r.get("first_reported") or day, embed(texts)))
+                                 r.get("first_reported") or day, embed(texts), facts))
             by_date[day] = rows
         self._write(by_date, replace_all=True)
         return sum(len(rows) for rows in by_date.values())
-
     def _write(self, by_date: dict[str, list[tuple]], replace_all: bool) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
@@ -328,16 +355,18 @@ def _json_events(data: dict) -> list[dict]:
     return list(out.values())
 
 
-def _row(day, item_id, text, theme, sources, outlets, figures, anchors, novelty, shown, first, vectors) -> tuple:
+def _row(day, item_id, text, theme, sources, outlets, figures, anchors, novelty, shown, first, vectors,
+         facts=()) -> tuple:
     matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, _DIM)
     return (day, str(item_id), str(text), theme, json.dumps(list(sources)), int(outlets),
             json.dumps(sorted([list(f) for f in figures])), json.dumps(anchors, sort_keys=True), novelty,
-            int(bool(shown)), first, matrix.tobytes())
+            int(bool(shown)), first, matrix.tobytes(), json.dumps(list(facts), sort_keys=True))
 
 
 def _insert(conn: sqlite3.Connection, row: tuple) -> None:
     conn.execute("INSERT OR REPLACE INTO events (date, event_id, text, theme, sources, outlets, figures, anchors, "
-                 "novelty, shown, first_reported, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                 "novelty, shown, first_reported, vectors, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 row)
 
 
 def _figure_keys(item: Item) -> list[tuple[str, float]]:
@@ -348,46 +377,244 @@ def _item_anchors(item: Item) -> ev.Anchors:
     return ev.pool(ev.anchors_of(f) for f in item.facts) if item.facts else ev.Anchors(targets=ev.targets_of(item.text))
 
 
+# ------------------------------------------------------------------------------------- one event's facts
+
+# Past events given the full "same event" test per event of today (the closest by their closest facts).
+_CANDIDATES = 20
+# Where one figure category holds several measures, the figure's unit tells them apart: internally displaced
+# people are not refugees, arrivals in one country are not the total, children killed are not the toll.
+_MEASURE_KINDS = {"displaced": "displaced", "idps": "displaced", "deported": "deported", "relocated": "deported",
+                  "arrived": "arrived", "entered": "arrived", "crossed": "arrived", "gone": "arrived",
+                  "children": "children", "soldiers": "soldiers", "troops": "soldiers", "servicemen": "soldiers"}
+# A count is a new value only when it rises by more than this share ("almost four million" after 3,862,797 is
+# not a development; 15 killed after 12 is). A lower count than before is an older or partial report.
+_RISE = 0.05
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """An event as the history compares it: per distinct fact text, its anchors, measures, speaker, vector."""
+
+    texts: tuple[str, ...]
+    anchors: tuple[ev.Anchors, ...]
+    measures: tuple[tuple[tuple[str, str, float], ...], ...]
+    speakers: tuple[str | None, ...]
+    vectors: np.ndarray
+
+
+def _measures(figures) -> tuple[tuple[str, str, float], ...]:
+    """(category, kind, value) of the figures that count something the history follows."""
+    return tuple(sorted({(f.category, _MEASURE_KINDS.get(f.unit, ""), float(f.value)) for f in figures
+                         if f.category in _FIGURE_CATEGORIES}))
+
+
+def _day_context(items: Sequence[Item]) -> dict[str, frozenset[str]]:
+    return ev.context_places([f for it in items for f in it.facts])
+
+
+def _fact_rows(item: Item, context: dict[str, frozenset[str]]) -> dict[str, tuple]:
+    """Distinct fact text -> (anchors, measures, speaker), in the item's fact order."""
+    rows: dict[str, tuple] = {}
+    for f in item.facts:
+        rows.setdefault(f.text, (ev.anchors_of(f, context.get(f.id, ())), _measures(f.figures), f.speaker))
+    if not rows:
+        rows[item.text] = (ev.Anchors(targets=ev.targets_of(item.text)), _measures(item.figures), item.speaker)
+    return rows
+
+
+def _profile(item: Item, context: dict[str, frozenset[str]]) -> _Profile:
+    rows = _fact_rows(item, context)
+    return _Profile(tuple(rows), tuple(r[0] for r in rows.values()), tuple(r[1] for r in rows.values()),
+                    tuple(r[2] for r in rows.values()), _item_vectors(item))
+
+
+def fact_records(items: Sequence[Item]) -> dict[str, list[dict]]:
+    """Item id -> per distinct fact text (the order ``briefing.json`` lists an event's ``facts``): its anchors
+    (with the places the day's neighbouring sentences lend it), measures and speaker — what the history keeps
+    beside each fact's vector, and what ``rebuild`` reads back."""
+    context = _day_context(items)
+    return {it.id: [{"anchors": a.to_json(), "measures": [list(m) for m in ms], "speaker": s}
+                    for a, ms, s in _fact_rows(it, context).values()] for it in items}
+
+
 def _item_vectors(item: Item) -> np.ndarray:
-    from .embed import embed
+    """One unit vector per distinct fact text (``_fact_rows``' order): the one the fact carries, else made."""
+    from .embed import embed, vectors_of
 
-    texts = list(dict.fromkeys([item.text, *(f.text for f in item.facts)]))
-    return embed(texts)
-
-
-def _centroid(vectors: np.ndarray) -> np.ndarray:
-    v = vectors.mean(axis=0)
-    n = float(np.linalg.norm(v))
-    return v / n if n else v
+    seen: set[str] = set()
+    firsts = [f for f in item.facts if not (f.text in seen or seen.add(f.text))]
+    return vectors_of(firsts) if firsts else embed([item.text])
 
 
-def _marked(item: Item, anchors: ev.Anchors, matches: list[dict]) -> Item:
+def _read_facts(data, n: int, pooled: ev.Anchors, figures: set) -> list[tuple]:
+    """(anchors, measures, speaker) per stored vector; rows written before schema 3 (or damaged by hand) give
+    every fact the event's pooled anchors and its figures."""
+    try:
+        if isinstance(data, list) and len(data) == n and n:
+            return [(ev.Anchors.from_json(d["anchors"]),
+                     tuple((str(c), str(k), float(v)) for c, k, v in d.get("measures") or ()),
+                     d.get("speaker") if isinstance(d.get("speaker"), str) else None) for d in data]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        pass
+    measures = tuple(sorted((c, "", v) for c, v in figures if c in _FIGURE_CATEGORIES))
+    return [(pooled, measures if k == 0 else (), None) for k in range(n)]
+
+
+# --------------------------------------------------------------------------------------------- marking
+
+
+def _story_shown(match: dict, past: Sequence[dict], params: ev.Params) -> bool:
+    """Did the briefing of ``match``'s day show its story: the event itself, or an event of that day it showed
+    at ``history_story_sim`` or more (closest facts) with the same place or actor (one story the day's grouping
+    kept as several events: an announcement and the reactions to it)."""
+    if match["shown"]:
+        return True
+    for row in past:
+        if row["date"] != match["date"] or not row["shown"]:
+            continue
+        sims = match["vectors"] @ row["vectors"].T
+        for i, j in zip(*np.nonzero(sims >= params.history_story_sim)):
+            if ev.same_scope(match["facts"][i], row["facts"][j]):
+                return True
+    return False
+
+
+def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params, nearby: list[dict] = (),
+            past: Sequence[dict] = ()) -> Item:
     if not matches:
-        return replace(item, novelty="new", first_reported=None, previous=(), changes=())
+        return replace(item, novelty="new", first_reported=None, previous=(), changes=(), change_figures=())
     first = min(dt.date.fromisoformat(m["first_reported"]) for m in matches)
-    known = set().union(*(m["figures"] for m in matches))
-    known_categories = {c for c, _ in known}
+    if not any(_story_shown(m, past, params) for m in matches):
+        # Known from earlier days' articles, but no earlier briefing (within the lookback) showed it: the reader
+        # has not seen it, so it is news to them — never hidden as "reported". ``first_reported`` still tells
+        # when the articles first had it.
+        return replace(item, novelty="new", first_reported=first, previous=(), changes=(), change_figures=())
     changes: list[str] = []
-    # A new value for a measure reported before ("toll rises to 20 from 12"); a first figure of a new kind is not
-    # a change of that measure, and an old value repeated is nothing new.
-    changed = {c for c, v in _figure_keys(item) if c in _FIGURE_CATEGORIES and c in known_categories
-               and (c, v) not in known}
-    previous = {k for k in known if k[0] in changed}
-    if changed:
+    figures, previous = _figure_changes(today, matches)
+    details = _new_details(item, today, matches)
+    if figures:
         changes.append("figure")
-    known_anchors = ev.pool(m["anchors"] for m in matches)
-    # Only what the shown sentence carries counts: a new named speaker, a new place in it.
-    best = item.facts[0] if item.facts else None
-    named = best is not None and best.speaker and sum(w[:1].isupper() for w in best.speaker.split()) >= 2
-    if named and ev.actor_key(best.speaker) not in known_anchors.actors:
+    if details:
+        changes.append("detail")
+    figures += details
+    if _new_actor(item, today, [*matches, *nearby]):
         changes.append("actor")
-    if best is not None and ev.anchors_of(best).places - known_anchors.places - known_anchors.context:
+    if _new_place(item, today, matches):
         changes.append("place")
     before = max(m["outlets"] for m in matches)
     if item.support.outlets >= max(before + _MORE_OUTLETS, 2 * before):
         changes.append("outlets")
     if not changes:
-        return replace(item, novelty="reported", first_reported=first, previous=(), changes=())
-    return replace(item, novelty="updated", first_reported=first, previous=tuple(sorted(previous)),
-                   changes=tuple(changes))
+        return replace(item, novelty="reported", first_reported=first, previous=(), changes=(), change_figures=())
+    return replace(item, novelty="updated", first_reported=first, previous=previous, changes=tuple(changes),
+                   change_figures=figures)
 
+
+def _same_scope(a: ev.Anchors, b: ev.Anchors) -> bool:
+    """Two counts of one measure are comparable only about the same place and target: both name the same
+    specific place (or lean on it), or neither names one; and no two different attack targets."""
+    ta, tb = a.targets - ev._GENERIC_TARGETS, b.targets - ev._GENERIC_TARGETS
+    if ta and tb and not (ta & tb):
+        return False
+    if a.places or b.places:
+        return bool((a.places | a.context) & (b.places | b.context)) and bool(a.places & (b.places | b.context)
+                                                                             or b.places & (a.places | a.context))
+    return True
+
+
+def _figure_changes(today: _Profile, matches: list[dict]) -> tuple[tuple, tuple]:
+    """``change_figures`` — (measure, value now, value before, date of the value before) for every measure
+    whose count rose since it was reported (compared only within one measure and one place/target), and for
+    a measure no earlier report of the event counted at all (the first toll, the first count of the internally
+    displaced: before 0.0, "") — and ``previous``, the (category, value) pairs reported before for them."""
+    past = [(a, ms, m["date"]) for m in matches for a, ms in zip(m["facts"], m["measures"]) if ms]
+    now: dict[tuple[str, str], float] = {}
+    before: dict[tuple[str, str], tuple[float, str]] = {}
+    earlier: dict[tuple[str, str], set[float]] = {}
+    for a, measures in zip(today.anchors, today.measures):
+        for c, k, v in measures:
+            olds = [(v2, day) for b, ms, day in past if _same_scope(a, b) for c2, k2, v2 in ms if (c2, k2) == (c, k)]
+            if not olds:
+                continue
+            now[(c, k)] = max(now.get((c, k), v), v)
+            before[(c, k)] = max([before.get((c, k), olds[0]), *olds])
+            earlier.setdefault((c, k), set()).update(v2 for v2, _ in olds)
+    changed = sorted(key for key in now if now[key] > before[key][0] * (1 + _RISE))
+    figures = tuple((_measure_label(*key), now[key], *before[key]) for key in changed)
+    known = {(c, k) for _, ms, _ in past for c, k, _ in ms}
+    fresh: dict[tuple[str, str], float] = {}
+    for measures in today.measures:
+        for c, k, v in measures:
+            if (c, k) not in known:
+                fresh[(c, k)] = max(fresh.get((c, k), v), v)
+    figures += tuple((_measure_label(*key), fresh[key], 0.0, "") for key in sorted(fresh))
+    previous = tuple(sorted({(key[0], v) for key in changed for v in earlier[key]}))
+    return figures, previous
+
+
+# New details: at most this many of an event's figures nobody gave before are named on its since-yesterday line.
+_DETAILS = 2
+
+
+def _new_details(item: Item, today: _Profile, matches: list[dict]) -> tuple:
+    """A known story told with new details: figures other than the followed measures ("90 % of the housing",
+    "2,600 buildings") that no earlier report of the event gave, in a fact about the same place or by the same
+    actor as an earlier report (so a number from another story's sentence never makes an update). As
+    ``change_figures`` rows (unit, value now, 0.0, "detail"), the largest first."""
+    known = {v for m in matches for _, v in m["figures"]} | {
+        v for m in matches for a in m["facts"] for _, v in a.figures}
+    places = set().union(*(a.places | a.context for m in matches for a in m["facts"])) - ev._seats()
+    actors = set().union(*(a.actors for m in matches for a in m["facts"]))
+    latest = max(dt.date.fromisoformat(m["date"]) for m in matches)
+    found: dict[str, float] = {}
+    for f in item.facts:
+        if f.text not in today.texts:
+            continue
+        a = today.anchors[today.texts.index(f.text)]
+        background = a.last and a.last < latest - dt.timedelta(days=1)
+        if not ((a.places | a.context) & places or a.actors & actors) or background:
+            continue  # another story's sentence, or background dated before the last report ("on March 23")
+        for fig in f.figures:
+            if fig.category in _FIGURE_CATEGORIES or not fig.unit or fig.value < 2 or fig.value in known \
+                    or (1900 <= fig.value <= 2100 and float(fig.value).is_integer()):
+                continue
+            found[fig.unit] = max(found.get(fig.unit, fig.value), fig.value)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:_DETAILS]
+    return tuple((unit, value, 0.0, "detail") for unit, value in ranked)
+
+
+def _measure_label(category: str, kind: str) -> str:
+    return {"displaced": "internally displaced", "deported": "deported", "arrived": "arrivals",
+            "children": f"children {category}", "soldiers": f"soldiers {category}"}.get(kind, category)
+
+
+def _representative(item: Item, today: _Profile) -> int:
+    return today.texts.index(item.text) if item.text in today.texts else 0
+
+
+def _name_words(name: str | None) -> set[str]:
+    return {w.lower().removesuffix("'s").removesuffix("’s") for w in (name or "").split() if w[:1].isupper()}
+
+
+def _new_actor(item: Item, today: _Profile, matches: list[dict]) -> bool:
+    """The shown statement is by a named actor (two capitalised words) none of whose names was heard on the
+    event before (as a speaker or a named person): "Vitaly Kim's Telegram channel" after "Vitaly Kim" is not."""
+    k = _representative(item, today)
+    speaker = today.speakers[k]
+    words = _name_words(speaker)
+    if len(words) < 2:
+        return False
+    known = set().union(*(m["anchors"].actors for m in matches), *(a.actors for m in matches for a in m["facts"]),
+                        *(_name_words(s) for m in matches for s in m["speakers"]))
+    return not (words & known)
+
+
+def _new_place(item: Item, today: _Profile, matches: list[dict]) -> bool:
+    """The shown statement names a place (one the gazetteer knows) that no earlier report of the event did."""
+    from .nlp import known_places
+
+    k = _representative(item, today)
+    known = set().union(*(m["anchors"].places | m["anchors"].context for m in matches),
+                        *(a.places | a.context for m in matches for a in m["facts"]))
+    fresh = today.anchors[k].places - known - ev._seats()
+    return any(p.title() in known_places() for p in fresh)

@@ -74,7 +74,7 @@ def candidates(config: Config, date: dt.date, inputs: Sequence[str | Path] | Non
     """The day's ``limit`` least certain facts, least certain first, leaving out sentences already in the
     examples file and near-copies of one already chosen. Raises NoInputError when there is no article."""
     from .classify import get_classifier, in_context, load_labelled_file, title_rows
-    from .embed import embed
+    from .embed import vectors_of
     from .extract import extract
     from .pipeline import read_articles
 
@@ -91,7 +91,7 @@ def candidates(config: Config, date: dt.date, inputs: Sequence[str | Path] | Non
     known = {_norm(t) for t, _ in load_labelled_file(path)} if path and path.exists() else set()
     by_id = {a.id: a for a in articles}
     order = sorted(range(len(facts)), key=lambda i: (round(float(gaps[i]), 6), facts[i].id))
-    vectors = embed([f.text for f in facts])
+    vectors = vectors_of(facts)
     chosen: list[int] = []
     for i in order:
         if len(chosen) >= limit:
@@ -184,7 +184,7 @@ def _next_answer(keys, choices: dict[str, str], out: TextIO) -> str | None:
 
 def append_example(path: Path, cand: Candidate, label: str, date: dt.date) -> None:
     """Add one answer to the examples file, keeping its format; written atomically (old file or new, never half)."""
-    from .atomic import write_text
+    from .util.atomic import write_text
 
     path = Path(path)
     old = path.read_text(encoding="utf-8") if path.exists() else ""

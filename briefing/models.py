@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Article:
     path: str
     """Where it came from: a path relative to the working directory, a path:line for JSONL, or a URL."""
     language: str = "en"
+    """Detected by ingest: "en", or a rough code ("cyrillic", "other") of an article ``ingest.languages`` lets in."""
     noise_dropped: int = 0
     """How many lines or spans of page noise cleaning removed."""
     published_guessed: bool = False
@@ -84,6 +88,9 @@ class Fact:
     """Theme key after classify, None for no theme."""
     scores: tuple[tuple[str, float], ...] = ()
     """(theme key, score) for every theme, highest first."""
+    vector: "np.ndarray | None" = field(default=None, compare=False, repr=False)
+    """The sentence's unit embedding (384 float32), made by extract and read by the later stages
+    (``briefing.embed.vectors_of``); None for a fact made elsewhere. Not part of a fact's equality."""
 
     def with_theme(self, theme: str | None, scores: dict[str, float]) -> "Fact":
         ordered = tuple(sorted(((k, round(v, 4)) for k, v in scores.items()), key=lambda kv: (-kv[1], kv[0])))
@@ -124,7 +131,12 @@ class Item:
     previous: tuple[tuple[str, float], ...] = ()
     """For an updated figure: the (category, value) pairs reported before for the measures that changed."""
     changes: tuple[str, ...] = ()
-    """What makes an ``updated`` event updated: "figure", "actor", "place", "outlets"."""
+    """What makes an ``updated`` event updated: "figure", "detail", "actor", "place", "outlets"."""
+    change_figures: tuple[tuple[str, float, float, str], ...] = ()
+    """For an updated figure: (measure, value now, value before, ISO date of the value before) per measure
+    that changed ("killed", 15.0, 12.0, "2022-03-29"), each compared only with earlier counts of the same
+    measure and place; a measure counted for the first time has 0.0 and "" for before; a new detail (a figure
+    of a kind the history does not follow, "90 %", "2,600 structures") has 0.0 and "detail"."""
     disputed_by: tuple["Item", ...] = ()
     """Contradicting claims on the same point, shown side by side."""
 
@@ -209,6 +221,7 @@ class Briefing:
     events: tuple[Item, ...] = ()
     """Every event of the day, shown or not (for the history and ``briefing.json``'s ``events``)."""
     warnings: tuple[str, ...] = field(default=())
+    """The run's one-line warnings about its input ("<source>: <problem>"): what was skipped or used in part."""
 
 
 def cited_ids(items: Iterable[Item], figures: Iterable[KeyFigure] = (), quotes: Iterable[Quote] = ()) -> list[str]:

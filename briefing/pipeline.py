@@ -7,17 +7,17 @@ import logging
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .config import Config
 from .errors import NoInputError, OutputError
 from .models import Briefing, Fact, Stats
-from .timing import Timer
+from .util.timing import Timer
 
 if TYPE_CHECKING:
-    from .ingest import Ingested
+    from .ingest.files import Ingested
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,15 @@ def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.dat
     email as soon as it is rendered, so a failure after that (publishing, a kill) leaves it to the next send."""
     from contextlib import nullcontext
 
-    from .lock import run_lock
+    from .util.lock import run_lock
 
-    from .atomic import recover
+    from .util.atomic import recover
 
     with nullcontext() if locked else run_lock(config.output):
         recover(config.output)  # a killed run's half-replaced set finished, its temp files removed
         made = _make(config, inputs, date)
         if mark_send:
-            from .deliver import mark_requested
+            from .output.deliver import mark_requested
 
             mark_requested(config.output, made.briefing.date, resend=resend)
         return _publish(config, made)
@@ -56,9 +56,7 @@ def run(config: Config, inputs: Sequence[str | Path] | None = None, date: dt.dat
 
 def _publish(config: Config, result: RunResult) -> RunResult:
     """index.md and latest.md in the output folder, and a git commit with ``publish.git``."""
-    from dataclasses import replace
-
-    from .publish import publish
+    from .output.publish import publish
 
     published = publish(config, result.briefing.date)
     return replace(result, warnings=result.warnings + published.warnings)
@@ -66,12 +64,11 @@ def _publish(config: Config, result: RunResult) -> RunResult:
 
 def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | None) -> RunResult:
     """The stages: ingest -> extract -> classify -> dedupe -> select -> render."""
-    from .archive import update as update_archive
+    from .output.archive import update as update_archive
     from .disputes import find_disputes
-    from .embed import prefetching
     from .extract import extract
     from .history import History, shown_items
-    from .render import render
+    from .output.render import render
     from .select import select
 
     date = date or config.date or today(config)
@@ -80,7 +77,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
     with timer.stage("ingest"):
         articles = read_articles(config, inputs, date)
     with _engine(config) as merge:  # on a Dask cluster: one connection for reading and merging
-        with timer.stage("extract"), prefetching():  # facts are embedded on the second core while spaCy parses
+        with timer.stage("extract"):
             facts = extract(articles.articles, config)
         with timer.stage("classify"):
             themed = classify_by_article(facts.facts, config, articles.articles)
@@ -91,6 +88,7 @@ def _make(config: Config, inputs: Sequence[str | Path] | None, date: dt.date | N
         stats = _stats(articles, facts, themed, merged)
         marked = history.mark(items, date)
         brief = select(marked, articles.articles, config, date, stats, generated_at())
+        brief = replace(brief, warnings=articles.warnings)  # what was left out, kept in briefing.json for tools
     out_dir = config.output / date.isoformat()
     with timer.stage("render"):
         rendered = render(brief, out_dir, config)
@@ -117,7 +115,7 @@ def _engine(config: Config):
 
         yield dedupe
         return
-    from .engine_dask import dedupe_on_dask, session
+    from .extract.engine_dask import dedupe_on_dask, session
 
     with session(config):
         yield dedupe_on_dask

@@ -60,7 +60,7 @@ def index_briefing(db: Path, data: dict) -> int:
 def rebuild(db: Path, output: Path) -> tuple[int, int]:
     """Index every ``<output>/<date>/briefing.json`` again, in one transaction; returns (rows, dates). A file
     that cannot be read is skipped with a warning naming it."""
-    from .archive import briefing_record, date_folders
+    from .output.archive import briefing_record, date_folders
 
     by_date: list[tuple] = []
     dates = 0

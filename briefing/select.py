@@ -10,39 +10,77 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
-
 from .config import Config
-from .dedupe import TEXT_WORDS
+from .dedupe import TEXT_WORDS, trim
+from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
-# Items of one article a section shows at most, unless nothing else qualifies.
-PER_ARTICLE = 2
-# Score an item of a sectioned briefing loses per word past ``dedupe.TEXT_WORDS``: the day's word budget is
-# shared by many events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03,
-# 0.06 lets a carried-over event in as new).
-LONG_PENALTY = 0.03
-# Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown.
-_REPEAT_RUN = 8
 # A quote is shown only when at most this share of its words already stand in a shown line.
 _QUOTE_SHOWN_SHARE = 0.5
 _SECOND_SENTENCE = re.compile(r"[.!?][\"”’]? [\"“]?[A-Z]")
-_KEY_CATEGORIES = ("killed", "injured", "evacuated", "refugees", "military", "money")
 _CATEGORY_LABELS = {"killed": "Killed", "injured": "Injured", "evacuated": "Evacuated", "refugees": "Refugees",
                     "military": "Military", "money": "Money", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every weight of an item's importance (``score_item``) and of picking items (``rank_items``), in one place.
+    The weights were set by hand and checked on bench/days.py and bench/rouge.py (see the README)."""
+
+    outlets: float = 1.0
+    """Per log2(1 + independent outlets): what several outlets report matters most (log: the 5th adds less)."""
+    theme_confidence: float = 0.6
+    """Times the classifier's score for the item's theme: a clear case of the theme before a borderline one."""
+    key_figure: float = 0.45
+    """A figure of a key kind (killed, injured, evacuated, refugees, military, money)."""
+    figure: float = 0.2
+    """Any other figure."""
+    speaker: float = 0.25
+    """Someone is named as saying it: attributed news before unattributed."""
+    entity: float = 0.1
+    """Per distinct named entity, up to ``entities_max``: who and where make a report concrete."""
+    entities_max: int = 4
+    lead: float = 0.35
+    """Divided by 1 + the sentence's index in its article: what stands early in an article matters more."""
+    long_words: int = 45
+    """Past this many words an item loses ``long_per_word`` per word (all briefings, and the theme-free rank)."""
+    long_per_word: float = 0.01
+    hedged: float = 0.2
+    """Lost when every report hedges ("may", "reportedly")."""
+    mostly_quote: float = 0.25
+    """Lost when the text is mostly a quote (the claim, not what happened)."""
+    past_aim_per_word: float = 0.03
+    """Lost per word past ``dedupe.TEXT_WORDS`` in a sectioned briefing: the day's word budget is shared by many
+    events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03, 0.06 lets a
+    carried-over event in as new)."""
+    per_article: int = 2
+    """Items of one article a section shows at most, unless nothing else qualifies."""
+    repeat_run: int = 8
+    """Two lines sharing this many words in a row say the same thing: the lower-ranked one is not shown."""
+    theme_rounds: int = 1
+    """Sections are filled in rounds (every theme's best, then every theme's second...) for this many rounds,
+    then by score alone while the word budget lasts: no theme with news is left empty, and a quiet theme's
+    weak items do not crowd out a busy theme's strong ones (dev-day recall 1 and 2 rounds: 33/39, all rounds:
+    28; leave-one-day-out 33/39)."""
+
+
+PARAMS = Params()
 
 
 def select(items: Sequence[Item], articles: Sequence[Article], config: Config, date: dt.date,
            stats: Stats, generated_at: str = "") -> Briefing:
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
-    fresh = [it for it in items if _presentable(it, config)
+    # A briefing's line without filler (``dedupe.trim``); a summary cut to a length keeps the sentence whole.
+    fresh = [replace(it, text=trim(it.text)) for it in items if _presentable(it, config)
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
-    for it in _within_budget(rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS), budget):
+    ranked = rank_items(fresh, per_theme=config.select.per_theme, aim_words=TEXT_WORDS, p=PARAMS)
+    for it in _within_budget(ranked, budget, PARAMS):
         per_theme[it.theme].append(it)
     takeaways = _takeaways(per_theme, config)
     taken = {t.id for t in takeaways}
@@ -63,24 +101,27 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
 
 
 def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme: int | None = None,
-               aim_words: int | None = None) -> list[Item]:
+               aim_words: int | None = None, p: Params = PARAMS) -> list[Item]:
     """Items scored (``score_item``) and picked best first, skipping any that tells an event a picked one told
     (``events.same_event``), until ``budget_words`` words are picked (None: no budget) with at most
-    ``per_theme`` per theme and then ``PER_ARTICLE`` per section from one article (more only when nothing else
+    ``per_theme`` per theme and then ``p.per_article`` per section from one article (more only when nothing else
     is left; a summary without sections, ``per_theme`` None, has no such cap).
     Works without themes (every item's theme None): the benchmark's theme-free mode. With ``aim_words`` an
-    item loses ``LONG_PENALTY`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim)."""
+    item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
+    and an item that is another piece of a picked item's report (``events.piece_of``) is not shown."""
     from .embed import embed
-    from .events import Params, anchors_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it) - LONG_PENALTY * over, 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
-    params = Params()
+    params = EventParams()
+    own = {it.id: anchors_of(it.facts[0]) for it in scored}  # the shown sentence's own anchors
+    at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
@@ -89,11 +130,26 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
 
     texts = {it.id: _words(it.text) for it in scored}
 
+    def covering(it: Item) -> int | None:
+        """The picked item that already tells ``it``'s event, if any. In a briefing a line repeating a run of a
+        picked line's words reads as the same thing shown twice."""
+        for k, q in enumerate(picked):
+            sim = float(vectors[it.id] @ vectors[q.id])
+            if same_event(anchors[it.id], anchors[q.id], sim, params) or (aim_words is not None and (
+                    _shares_run(texts[it.id], texts[q.id], p.repeat_run) or _part_of(q, it, sim))):
+                return k
+        return None
+
     def redundant(it: Item) -> bool:
-        # In a briefing a line repeating a run of a picked line's words reads as the same thing shown twice.
-        return any(same_event(anchors[it.id], anchors[p.id], float(vectors[it.id] @ vectors[p.id]), params)
-                   or (aim_words is not None and _shares_run(texts[it.id], texts[p.id], _REPEAT_RUN))
-                   for p in picked)
+        k = covering(it)
+        if k is None:
+            return False
+        picked[k] = fold(picked[k], it)
+        return True
+
+    def _part_of(q: Item, it: Item, sim: float) -> bool:
+        # Another piece of a shown event's report.
+        return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params)
 
     def take(it: Item) -> None:
         nonlocal words
@@ -109,7 +165,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
-        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= PER_ARTICLE:
+        if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= p.per_article:
             held.append(it)
             continue
         take(it)
@@ -122,21 +178,37 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     return picked
 
 
-def _within_budget(ranked: list[Item], budget: int) -> list[Item]:
-    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — while the
-    word budget lasts, so no theme with news is left empty and none crowds out the others. Rank order is kept."""
+def fold(shown: Item, other: Item) -> Item:
+    """``shown`` also cites what ``other`` (not shown: the same event told again) reported: its facts and its
+    articles. Its support stays the larger of the two (the articles' copies are not known here, so the outlets
+    are not recounted: never more independent outlets than an item was found to have)."""
+    facts = shown.facts + tuple(f for f in other.facts if f not in shown.facts)
+    sources = tuple(dict.fromkeys(shown.sources + other.sources))
+    support = shown.support if shown.support.outlets >= other.support.outlets else other.support
+    return replace(shown, facts=facts, sources=sources, support=support)
+
+
+def _within_budget(ranked: list[Item], budget: int, p: Params = PARAMS) -> list[Item]:
+    """Items taken theme by theme in rounds — every theme's best, then every theme's second best... — for
+    ``p.theme_rounds`` rounds, then by rank alone, while the word budget lasts, so no theme with news is left
+    empty and none crowds out the others. Rank order is kept."""
     by_theme: dict[str | None, list[Item]] = defaultdict(list)
     for it in ranked:
         by_theme[it.theme].append(it)
     keep: set[str] = set()
     words = 0
-    for depth in range(max((len(v) for v in by_theme.values()), default=0)):
+    for depth in range(min(p.theme_rounds, max((len(v) for v in by_theme.values()), default=0))):
         for items in by_theme.values():
             if depth < len(items):
                 n = len(items[depth].text.split())
                 if depth == 0 or words + n <= budget:
                     keep.add(items[depth].id)
                     words += n
+    for it in ranked:
+        n = len(it.text.split())
+        if it.id not in keep and words + n <= budget:
+            keep.add(it.id)
+            words += n
     return [it for it in ranked if it.id in keep]
 
 
@@ -153,12 +225,33 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
     shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
-    out: dict[str, Item] = {}
+    # Events with one head and subject share a line ("New, Chernihiv: statement by X; 25 injured."), and a part
+    # said on a line already is not said again: a compact list, no line repeating another.
+    lines: dict[tuple[str, str], tuple[Item, list[str]]] = {}
+    said: set[str] = set()
     for it in fresh:
-        line = _change_line(it, titles, theme_titles, shown_words)
-        if line and line not in out and len(out) < limit:
-            out[line] = replace(it, text=line, disputed_by=())
-    return tuple(out.values())
+        head, subject, parts = _change_line(it, titles, theme_titles, shown_words)
+        parts = [p for p in parts if p.lower() not in said]
+        if not parts or ((head, subject) not in lines and len(lines) >= limit):
+            continue
+        said.update(p.lower() for p in parts)
+        first, kept = lines.setdefault((head, subject), (it, []))
+        kept.extend(parts)
+        if first is not it:
+            lines[(head, subject)] = (replace(first, sources=tuple(dict.fromkeys(first.sources + it.sources))), kept)
+    return tuple(replace(it, text=f"{head}, {subject}: {_joined(parts)}.", disputed_by=())
+                 for (head, subject), (it, parts) in lines.items())
+
+
+def _joined(parts: list[str]) -> str:
+    """"statement by A; statement by B" reads "statements by A, B"."""
+    statements = [p.removeprefix("statement by ") for p in parts if p.startswith("statement by ")]
+    others = [p for p in parts if not p.startswith("statement by ")]
+    if len(statements) > 1:
+        others.append("statements by " + ", ".join(statements))
+    else:
+        others += [f"statement by {s}" for s in statements]
+    return "; ".join(others)
 
 
 _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuated", "refugees": "refugees",
@@ -166,42 +259,74 @@ _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuat
 
 
 def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
-                 shown_words: list[list[str]]) -> str:
+                 shown_words: list[list[str]]) -> tuple[str, str, list[str]]:
+    """("Update" or "New", where or the theme, what changed or what is new) for one event."""
     from .events import anchors_of, pool
 
     from .nlp import known_places
 
     anchors = pool(anchors_of(f) for f in item.facts)
-    # Only places the gazetteer knows: the NER's "places" are sometimes outlets or agencies.
-    where = ", ".join(sorted(p.title() for p in anchors.places if p.title() in known_places())[:2])
+    where = ", ".join(_where(item, known_places()))
     if item.novelty == "updated":
         parts = []
+        details = [f"{_num(now)} {'%' if unit in ('%', 'percent', 'per cent') else unit}"
+                   for unit, now, _, since in item.change_figures if since == "detail"]
         if "figure" in item.changes:
-            now: dict[str, list[float]] = defaultdict(list)
-            for f in item.figures:
-                if (f.category or f.unit) in {c for c, _ in item.previous}:
-                    now[f.category or f.unit].append(f.value)
-            before: dict[str, list[float]] = defaultdict(list)
-            for c, v in item.previous:
-                before[c].append(v)
-            for cat in sorted(now):
-                when = f" on {item.first_reported.day} {item.first_reported.strftime('%b')}" \
-                    if item.first_reported else " before"
-                parts.append(f"{_FIGURE_WORDS.get(cat, cat)} now {_num(max(now[cat]))} "
-                             f"({_num(max(before[cat]))}{when})")
+            # Each measure against its own earlier count (the history compares one measure, one place).
+            for measure, now, before, since in item.change_figures:
+                if since == "detail":
+                    continue
+                word = _FIGURE_WORDS.get(measure, measure)
+                when = f" on {dt.date.fromisoformat(since).day} {dt.date.fromisoformat(since).strftime('%b')}" \
+                    if since else ""
+                parts.append(f"{word} now {_num(now)} ({_num(before)}{when})" if before else
+                             f"{word}: {_num(now)}, first count")
+        if details:
+            parts.append("new figures: " + ", ".join(details) if len(details) > 1 else f"new figure: {details[0]}")
         if "actor" in item.changes and item.speaker:
-            parts.append(f"new statement by {item.speaker}")
+            who = _short_speaker(item.speaker)
+            parts.append(f"new statement by {who}" if len(who.split()) <= _SHORT_SPEAKER_WORDS else "new statement")
         if "place" in item.changes and where:
             parts.append(f"now also reported in {where}")
         if "outlets" in item.changes:
             parts.append(f"now reported by {item.support.outlets} outlets")
         subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-        return f"Update, {subject}: " + "; ".join(parts) + "." if parts else ""
-    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(anchors.figures)[:2]]
+        return "Update", subject, parts
+    top: dict[str, float] = {}  # one count per kind, the highest ("4 refugees, 4,000,000 refugees" says one)
+    for c, v in anchors.figures:
+        top[c] = max(top.get(c, v), v)
+    what = [f"{_num(v)} {_FIGURE_WORDS.get(c, c)}" for c, v in sorted(top.items())[:2]]
     subject = where or theme_titles.get(item.theme or "", (item.theme or "").capitalize())
-    # The speaker's last name only: the item beside it already gives the full title and the words.
-    about = ", ".join(what) or (f"statement by {_short_speaker(item.speaker)}" if item.speaker else "first reported")
-    return f"New, {subject}: {about}."
+    # The speaker's short name only (the item beside it gives the full title and the words); a speaker that
+    # takes a clause to name would copy the item's words. "New, X: first reported" would tell nothing.
+    who = _short_speaker(item.speaker) if item.speaker else ""
+    about = ", ".join(what) or (f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else "")
+    return "New", subject, [about] if about else []
+
+
+# Words a speaker's name may take on a since-yesterday line.
+_SHORT_SPEAKER_WORDS = 4
+
+
+def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
+    """The event's places for its line, at most two: those of the shown sentence, else those two or more of its
+    reports name. Only places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and
+    never a word of a person's name ("Kim" is a town, and a governor)."""
+    from collections import Counter
+
+    from .events import anchors_of
+
+    names = {w.lower() for f in item.facts for n in (f.speaker or "", *(e.text for e in f.entities
+                                                                        if e.label == "PERSON")) for w in n.split()}
+    counts: Counter[str] = Counter()
+    shown: set[str] = set()
+    for f in item.facts:
+        places = {p.title() for p in anchors_of(f).places if p.title() in gazetteer and p not in names}
+        counts.update(places)
+        if f.text == item.text:
+            shown |= places
+    ranked = sorted(shown) or [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
+    return ranked[:2]
 
 
 def _short_speaker(speaker: str) -> str:
@@ -222,23 +347,24 @@ def _shares_run(a: list[str], b: list[str], run: int = 6) -> bool:
     return any(tuple(a[i:i + run]) in grams for i in range(len(a) - run + 1))
 
 
-def score_item(item: Item) -> float:
-    """Importance of an item; higher first."""
+def score_item(item: Item, p: Params = PARAMS) -> float:
+    """Importance of an item; higher first (the weights: ``Params``)."""
     theme_conf = max((s for f in item.facts for k, s in f.scores if k == item.theme), default=0.5)
     lead = min(f.index for f in item.facts)
-    score = 1.0 * math.log2(1 + item.support.outlets)
-    score += 0.6 * theme_conf
-    score += 0.45 if any(f.category in _KEY_CATEGORIES for f in item.figures) else (0.2 if item.figures else 0.0)
-    score += 0.25 if any(f.speaker for f in item.facts) else 0.0
-    score += 0.1 * min(len({e.text for f in item.facts for e in f.entities}), 4)
-    score += 0.35 / (1 + lead)
+    score = p.outlets * math.log2(1 + item.support.outlets)
+    score += p.theme_confidence * theme_conf
+    score += p.key_figure if any(f.category in _KEY_CATEGORIES for f in item.figures) else (
+        p.figure if item.figures else 0.0)
+    score += p.speaker if any(f.speaker for f in item.facts) else 0.0
+    score += p.entity * min(len({e.text for f in item.facts for e in f.entities}), p.entities_max)
+    score += p.lead / (1 + lead)
     words = len(item.text.split())
-    if words > 45:
-        score -= 0.01 * (words - 45)
+    if words > p.long_words:
+        score -= p.long_per_word * (words - p.long_words)
     if item.hedged:
-        score -= 0.2
+        score -= p.hedged
     if _mostly_quote(item.text):
-        score -= 0.25
+        score -= p.mostly_quote
     return score
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from briefing_fixture import make_briefing
 
 from briefing.config import Config
-from briefing.render import json_text_of, render_markdown
+from briefing.output.render import json_text_of, render_markdown
 
 
 def write_day(config: Config, date: dt.date, **changes) -> tuple[Path, "object"]:

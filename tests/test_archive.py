@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from briefing_fixture import DAY, hostile_briefing  # noqa: E402
 from readers_fixture import Receiver, write_day  # noqa: E402
 
-from briefing import archive  # noqa: E402
+from briefing.output import archive  # noqa: E402
 from briefing.cli import main  # noqa: E402
 from briefing.config import ArchiveConfig, Config  # noqa: E402
 
@@ -83,7 +83,7 @@ def test_article_text_stays_text_in_the_page_and_the_feed(tmp_path):
     briefing = hostile_briefing()
     folder = config.output / "2022-04-01"
     folder.mkdir(parents=True)
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     (folder / "briefing.json").write_text(json_text_of(briefing), encoding="utf-8")
     archive.update(config, briefing)
@@ -295,7 +295,7 @@ def test_control_characters_in_article_text_leave_the_feed_valid(tmp_path):
 
 def test_publish_git_commits_the_page_index_and_feed_with_the_briefing(tmp_path, monkeypatch):
     from briefing.config import PublishConfig
-    from briefing.publish import publish
+    from briefing.output.publish import publish
 
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import atomic
+from briefing.util import atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def test_a_run_killed_mid_rename_is_finished_by_the_next_and_temp_files_go(tmp_p
     atomic.write_set(folder, {"briefing.md": b"old", "briefing.json": b"old"})
     script = textwrap.dedent(f"""
         import os
-        from briefing import atomic
+        from briefing.util import atomic
         real = os.replace
         def replace(src, dst):
             real(src, dst)

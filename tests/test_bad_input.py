@@ -280,6 +280,15 @@ def test_every_bad_file_is_named_in_exactly_one_warning(corpus_run, bad_corpus):
         "at column 2), line skipped"]
 
 
+def test_briefing_json_keeps_the_warnings_for_tools(corpus_run, bad_corpus):
+    _, out, _, stderr = corpus_run
+    data = json.loads((out / "2022-04-01" / "briefing.json").read_text())
+    shown = [line.removeprefix("WARNING: ") for line in stderr.splitlines() if line.startswith("WARNING: ")]
+    assert data["warnings"] and set(data["warnings"]) <= set(shown)
+    assert f"{bad_corpus / 'wire.jsonl'}:1: invalid JSON (Expecting property name enclosed in double quotes " \
+           "at column 2), line skipped" in data["warnings"]
+
+
 def test_hostile_text_stays_text_in_the_markdown(corpus_run):
     _, out, _, _ = corpus_run
     markdown = (out / "2022-04-01" / "briefing.md").read_text()

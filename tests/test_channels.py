@@ -20,11 +20,12 @@ from briefing_fixture import DAY  # noqa: E402
 from readers_fixture import Receiver, all_reported, write_day  # noqa: E402
 from test_deliver import free_port, start_server  # noqa: E402
 
-from briefing import deliver, monitor  # noqa: E402
-from briefing.config import (ArchiveConfig, Config, DeliverConfig, MailingList, MonitorConfig,  # noqa: E402
+from briefing.output import deliver
+from briefing.output import monitor  # noqa: E402
+from briefing.config import (ArchiveConfig, Config, DeliverConfig, MailingList, MonitorConfig, # noqa: E402
                              SmtpConfig, parse_config)
 from briefing.errors import ConfigError, DeliveryError  # noqa: E402
-from briefing.notify import channel_key  # noqa: E402
+from briefing.output.notify import channel_key  # noqa: E402
 
 BASE = "https://desk.example.org/briefings/"
 

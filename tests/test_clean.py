@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from briefing.clean import clean
+from briefing.ingest.clean import clean
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -63,3 +63,11 @@ def test_page_furniture_lines_are_removed():
 def test_lines_broken_mid_sentence_are_joined():
     result = clean("The convoy left the city\nin the morning, officials said.\nIt carried 300 people.")
     assert result.text == "The convoy left the city in the morning, officials said.\n\nIt carried 300 people."
+
+
+def test_key_point_bullets_are_sentences_of_their_own():
+    text = ("Talks to resume in Turkey\n\n  • The two sides are expected to meet in the city on Tuesday, officials say\n"
+            "  • The government has paused evacuations after warnings of attacks on the routes\n\nAgency")
+    paragraphs = clean(text).text.split("\n\n")
+    assert "The two sides are expected to meet in the city on Tuesday, officials say." in paragraphs
+    assert "The government has paused evacuations after warnings of attacks on the routes." in paragraphs

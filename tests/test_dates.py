@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.dates import resolve_date
+from briefing.extract.dates import resolve_date
 
 WED = dt.date(2022, 3, 30)  # a Wednesday
 FRI = dt.date(2022, 4, 1)  # a Friday

@@ -147,3 +147,15 @@ def test_clustering_is_deterministic_with_and_without_lsh(monkeypatch, lsh):
     assert first == again
     groups = sorted(tuple(it.sources) for it in first.items)
     assert groups == [("a1", "a2", "a4"), ("a3",), ("a5",)]
+
+
+def test_trim_cuts_filler_but_keeps_the_event():
+    from briefing.dedupe import trim
+
+    assert trim("Meanwhile, the president said another $500 million in direct aid was on the way.") == \
+        "The president said another $500 million in direct aid was on the way."
+    long = ("Russian troops also stepped up their attacks on the region in the east and around the city, which lies "
+            "on a key road toward the front and where heavy fighting has gone on for weeks as the army regroups.")
+    assert trim(long) == "Russian troops also stepped up their attacks on the region in the east and around the city."
+    short = "Troops shelled the city, which lies on the river, officials said."
+    assert trim(short) == short  # short enough: nothing is cut

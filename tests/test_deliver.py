@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from briefing import deliver
+from briefing.output import deliver
 from briefing.cli import main
 from briefing.config import Config, SmtpConfig
 from briefing.errors import DeliveryError
@@ -455,7 +455,7 @@ def test_an_unreadable_delivery_state_is_never_a_reason_to_send_twice(tmp_path, 
     assert [m["X-Briefing-Date"] for _, m in recorder.messages] == ["2022-04-01", "2022-04-02"]
     (aside,) = folder.glob(".delivery.json.corrupt-*")
     assert aside.read_bytes() == b'{"status": "se\x00\xff'
-    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and r.name == "briefing.deliver"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and r.name == "briefing.output.deliver"]
     assert warnings == [f"{folder / '.delivery.json'}: unreadable delivery state (UnicodeDecodeError); kept as "
                         f"{aside.name}; the briefing of 2022-04-01 may have been sent already, so it is not sent "
                         "again automatically (briefing send --date 2022-04-01 --resend sends it)"]

@@ -82,3 +82,15 @@ def test_a_negation_aimed_elsewhere_does_not_dispute_the_claim():
               speaker="a spokesman for Prime Minister Johnson", places=("Ukraine",))
     out = find_disputes([RUSSIA, uk])
     assert all(not it.disputed_by for it in out) and len(out) == 2
+
+
+def test_sides_are_a_data_file_a_desk_can_extend(tmp_path):
+    from briefing.disputes import SIDES, load_sides
+
+    assert "kyiv" in SIDES["ukraine"] and "white house" in SIDES["united states"]
+    path = tmp_path / "sides.yaml"
+    path.write_text("ruritania:\n  names: [ruritania, ruritanian]\n  seats: [strelsau, royal palace]\n",
+                    encoding="utf-8")
+    names, seats = load_sides(path)
+    assert names == {"ruritania": ("royal palace", "ruritania", "ruritanian", "strelsau")}
+    assert seats == {"ruritania": ("strelsau", "royal palace")}

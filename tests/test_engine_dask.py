@@ -1,5 +1,5 @@
 """extract.engine: dask — the briefing made on a Dask cluster on 127.0.0.1 is the local one: reading as a map over
-chunks of articles, the merge as a reduce keyed by event and article pair (briefing/engine_dask.py)."""
+chunks of articles, the merge as a reduce keyed by event and article pair (briefing/extract/engine_dask.py)."""
 
 import datetime as dt
 import json
@@ -12,12 +12,12 @@ from briefing import events
 from briefing.cli import main
 from briefing.config import load_config
 from briefing.dedupe import copy_groups, dedupe
-from briefing.embed import embed
+from briefing.embed import vectors_of
 from briefing.pipeline import classify_by_article, read_articles, run
 
 distributed = pytest.importorskip("dask.distributed")
 
-from briefing.engine_dask import copy_counts, dedupe_on_dask, session, stories  # noqa: E402  (needs dask)
+from briefing.extract.engine_dask import copy_counts, dedupe_on_dask, session, stories  # noqa: E402  (needs dask)
 from briefing.extract import extract  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def test_story_counts_keyed_by_event_sum_to_the_days_copy_groups(tmp_path):
     config = _config(tmp_path)
     articles = read_articles(config, [_syndicated_day(tmp_path / "in")], DAY).articles
     facts = list(extract(articles, config).facts)
-    vectors = embed([f.text for f in facts])
+    vectors = vectors_of(facts)
     groups = events.group(facts, vectors, events.Params())
     by_id = {a.id: a for a in articles}
     counts = [copy_counts([facts[i] for i in g], vectors[g], events.Params()) for g in groups]

@@ -35,6 +35,17 @@ def test_guards_keep_different_places_targets_and_dates_apart():
     assert not events.conflict(a, events.Anchors(context=frozenset({"kharkiv"})), 0.85)
 
 
+def test_a_date_known_only_to_the_week_never_conflicts_with_a_day_of_that_week():
+    monday = dt.date(2022, 3, 28)
+    week = events.anchors_of(Fact(id="a#3", article_id="a", index=3, text="Earlier this week, strikes hit the city.",
+                                  date=monday, date_precision="week"))
+    assert (week.first, week.last) == (monday, monday + dt.timedelta(days=6))
+    thursday = dt.date(2022, 3, 31)
+    assert not events.conflict(week, events.Anchors(first=thursday, last=thursday), 0.99)
+    on_monday = events.anchors_of(Fact(id="b#1", article_id="b", index=1, text="x", date=monday, date_precision="day"))
+    assert events.conflict(on_monday, events.Anchors(first=thursday, last=thursday), 0.99)
+
+
 def test_a_loose_paraphrase_needs_shared_anchors():
     p = events.Params()
     a = events.Anchors(places=frozenset({"mykolaiv"}), targets=frozenset({"admin"}), actors=frozenset({"kim"}))
@@ -96,3 +107,17 @@ def test_headlines_and_titles_are_never_the_text_and_shown_attribution_is_cut():
     assert item.speaker == "the governor"
     assert shorten("Talks will resume on Friday, a spokesman said.", None) == \
         "Talks will resume on Friday, a spokesman said."
+
+
+def test_pieces_of_one_report_are_near_each_other_alike_and_not_told_apart():
+    japan = events.Anchors(places=frozenset({"springfield"}))
+    goods = events.Anchors()
+    assert events.piece_of([("a", 4)], [("a", 5)], japan, goods, 0.68)
+    assert not events.piece_of([("a", 4)], [("a", 9)], japan, goods, 0.68)  # far apart in the article
+    assert not events.piece_of([("a", 4)], [("b", 5)], japan, goods, 0.68)  # another article
+    assert not events.piece_of([("a", 4)], [("a", 5)], japan, goods, 0.4)  # unlike
+    # Two places, or a toll beside a count of evacuees: two events told one after the other.
+    assert not events.piece_of([("a", 4)], [("a", 5)], japan, events.Anchors(places=frozenset({"shelbyville"})), 0.68)
+    toll = events.Anchors(figures=frozenset({("killed", 5.0)}))
+    moved = events.Anchors(figures=frozenset({("evacuated", 2000.0)}))
+    assert not events.piece_of([("a", 4)], [("a", 5)], toll, moved, 0.68)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.figures import find_figures, parse_number_words
+from briefing.extract.figures import find_figures, parse_number_words
 from briefing.models import Figure
 
 

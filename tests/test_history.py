@@ -73,7 +73,8 @@ def test_two_days_new_updated_and_already_reported(tmp_path):
         second = history.mark(DAY2_ITEMS, DAY2)
         assert novelty(second) == {"strike2": "updated", "refugees2": "reported", "corridor": "new"}
         block = since_yesterday([it for it in second if it.novelty != "reported"], second)
-        assert [it.id for it in block] == ["strike2", "corridor"]
+        # The corridor names no place, count or speaker: "New, Humanitarian: first reported." would say nothing.
+        assert [it.id for it in block] == ["strike2"]
 
         # More independent outlets on a known event is an update too.
         wider = item("refugees3", REFUGEES_AGAIN.text, outlets=4)
@@ -155,7 +156,7 @@ def test_a_killed_writer_process_leaves_the_old_state(tmp_path):
 
 
 def test_rebuild_from_briefing_json_files(tmp_path):
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     for date, items in ((DAY1, DAY1_ITEMS), (DAY2, DAY2_ITEMS)):
@@ -175,7 +176,7 @@ def test_rebuild_from_briefing_json_files(tmp_path):
 
 def test_history_rebuild_command(tmp_path, capsys):
     from briefing.cli import main
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     (out / DAY1.isoformat()).mkdir(parents=True)
@@ -201,7 +202,7 @@ def test_a_disabled_history_marks_nothing_and_records_nothing(tmp_path):
 
 
 def _json_output(tmp_path: Path) -> Path:
-    from briefing.render import json_text_of
+    from briefing.output.render import json_text_of
 
     out = tmp_path / "output"
     (out / DAY1.isoformat()).mkdir(parents=True)
@@ -313,7 +314,18 @@ def test_events_not_shown_are_remembered(tmp_path):
         history.record(briefing(DAY1, [STRIKE]), [STRIKE], DAY1, events=DAY1_ITEMS)
         assert [r["id"] for r in history.rows(DAY1)] == ["strike"]
         assert len(history.rows(DAY1, shown_only=False)) == 3
-        assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
+        # Known from day 1's articles, but day 1's briefing did not show it: the reader never saw it, so it is
+        # not hidden as "reported" — it is new to them, first reported on day 1.
+        again = history.mark([REFUGEES_AGAIN], DAY2)[0]
+        assert (again.novelty, again.first_reported, again.changes) == ("new", DAY1, ())
+
+
+def test_only_what_an_earlier_briefing_showed_is_hidden_as_reported(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)  # shown on day 1
+        history.record(briefing(DAY2, [STRIKE]), [STRIKE], DAY2, events=DAY1_ITEMS)  # known, not shown on day 2
+        again = history.mark([REFUGEES_AGAIN], DAY2 + dt.timedelta(days=1))[0]
+        assert (again.novelty, again.first_reported) == ("reported", DAY1)
 
 
 def test_a_version_1_store_is_migrated_and_foreign_tables_are_kept(tmp_path):
@@ -344,7 +356,8 @@ def test_a_version_1_store_is_migrated_and_foreign_tables_are_kept(tmp_path):
         assert [r["id"] for r in history.rows(DAY1)] == ["refugees"]
         assert history.mark([REFUGEES_AGAIN], DAY2)[0].novelty == "reported"
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(history_mod.SCHEMA_VERSION)
     assert conn.execute("SELECT body FROM search_docs").fetchone()[0] == "kept"
     assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'items'").fetchall()
     conn.close()
@@ -355,7 +368,7 @@ def test_since_yesterday_lines_are_generated_not_copied(tmp_path):
         history.record(briefing(DAY1, DAY1_ITEMS), DAY1_ITEMS, DAY1)
         second = history.mark(DAY2_ITEMS, DAY2)
         lines = since_yesterday([it for it in second if it.novelty != "reported"], second)
-        assert [it.id for it in lines] == ["strike2", "corridor"]
+        assert [it.id for it in lines] == ["strike2"]
         assert lines[0].text == "Update, Humanitarian: killed now 15 (12 on 29 Mar)."
         assert all(line.text not in {it.text for it in second} for line in lines)
 

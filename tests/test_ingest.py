@@ -2,7 +2,7 @@ import datetime as dt
 from pathlib import Path
 
 from briefing.config import Config
-from briefing.ingest import detect_language, ingest
+from briefing.ingest.files import detect_language, ingest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "articles"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -11,7 +11,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.errors import LockError
-from briefing.lock import run_lock
+from briefing.util.lock import run_lock
 
 
 def test_a_second_lock_on_the_same_output_fails_at_once(tmp_path):
@@ -38,7 +38,7 @@ def test_the_lock_dies_with_its_process(tmp_path):
     output = tmp_path / "out"
     script = textwrap.dedent(f"""
         import os, sys
-        from briefing.lock import run_lock
+        from briefing.util.lock import run_lock
         with run_lock({str(output)!r}):
             print("locked", flush=True)
             sys.stdin.readline()

@@ -13,7 +13,7 @@ import pytest
 
 from briefing.config import Config, PublishConfig
 from briefing.errors import DeliveryError
-from briefing.publish import find_briefings, publish, rebase_links
+from briefing.output.publish import find_briefings, publish, rebase_links
 
 DAY = dt.date(2022, 4, 1)
 

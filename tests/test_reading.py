@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from briefing.config import Config, ExtractConfig
-from briefing.embed import get_embedder, prefetching
-from briefing.extract import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
+from briefing.embed import get_embedder
+from briefing.extract.facts import LEAD, Reading, _sentence_ends, cascade, extract, lead, reading_depth
 from briefing.ingest import ingest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -64,17 +64,33 @@ def test_worker_processes_give_the_same_facts_and_vectors(tmp_path):
     # Each sample article twice, under new ids, so that two workers get a chunk each.
     many = [replace(a, id=f"{a.id}-{n}") for n in range(5) for a in articles]
     serial = extract(many, Config(extract=ExtractConfig(workers=1)))
-    embedder = get_embedder()
-    embedder._cache.clear()  # every vector below then comes from a worker
-    with prefetching():
-        parallel = extract(many, Config(extract=ExtractConfig(workers=2)))
+    get_embedder()._cache.clear()  # the workers cannot borrow this process's vectors
+    parallel = extract(many, Config(extract=ExtractConfig(workers=2)))
     assert parallel.facts == serial.facts
     assert parallel.sentences == serial.sentences
-    texts = [f.text for f in parallel.facts]
-    assert all(t in embedder._cache for t in texts)
-    from_workers = np.stack([embedder._cache[t] for t in texts])
-    embedder._cache.clear()
-    assert np.array_equal(from_workers, embedder(texts))
+    # The vectors travel on the facts, made in the worker, equal to this process's own.
+    assert all(f.vector is not None for f in parallel.facts)
+    from_workers = np.stack([f.vector for f in parallel.facts])
+    assert np.array_equal(from_workers, np.stack([f.vector for f in serial.facts]))
+    assert np.array_equal(from_workers, get_embedder()([f.text for f in parallel.facts]))
+
+
+def test_facts_carry_their_vectors_and_later_stages_use_them(monkeypatch):
+    """Vectors travel with the facts: once extract has made them, classify and dedupe embed no fact again."""
+    from briefing.classify import classify
+    from briefing.dedupe import dedupe
+
+    articles = ingest([SAMPLES], Config(), dt.date(2022, 4, 1)).articles
+    facts = extract(articles, Config()).facts
+    assert facts and all(f.vector is not None and f.vector.shape == (384,) for f in facts)
+    assert extract(articles, Config(), vectors=False).facts[0].vector is None
+    embedded: list[str] = []
+    embedder = get_embedder()
+    real = type(embedder).__call__
+    monkeypatch.setattr(type(embedder), "__call__", lambda self, texts: embedded.extend(texts) or real(self, texts))
+    themed = classify(list(facts), Config(), articles)
+    dedupe(themed, articles, Config())
+    assert not {f.text for f in facts} & set(embedded)
 
 
 @pytest.mark.parametrize("key, value, message", [

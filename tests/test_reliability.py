@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing import deliver, pipeline
+from briefing import pipeline
+from briefing.output import deliver
 from briefing.cli import main
 from briefing.errors import DeliveryError, LockError
-from briefing.lock import run_lock
+from briefing.util.lock import run_lock
 from briefing.models import Briefing, Stats
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,7 @@ def test_tomorrow_is_clock_skew_and_allow_future_lets_a_date_through(tmp_path, a
 
 
 def _result(config, date) -> pipeline.RunResult:
-    from briefing import atomic
+    from briefing.util import atomic
 
     brief = Briefing(date=date, title="T", generated_at="", takeaways=(), sections=(), sources=(), key_figures=(),
                      quotes=(), stats=Stats())

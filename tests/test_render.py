@@ -21,18 +21,8 @@ from briefing_fixture import A, B, DAY, hostile_briefing, make_briefing  # noqa:
 
 from briefing.config import Config, PdfConfig  # noqa: E402
 from briefing.errors import RenderError  # noqa: E402
-from briefing.render import (  # noqa: E402
-    PACKAGED_TEMPLATES,
-    Rendered,
-    SafeURLFetcher,
-    markdown_to_email_html,
-    md_escape,
-    render,
-    render_html,
-    render_markdown,
-    render_pdf,
-    to_json,
-)
+from briefing.output.render import (# noqa: E402
+    PACKAGED_TEMPLATES, Rendered, SafeURLFetcher, markdown_to_email_html, md_escape, render, render_html, render_markdown, render_pdf, to_json)
 
 CONFIG = Config()
 NO_PDF = Config(pdf=PdfConfig(enabled=False))
@@ -311,7 +301,7 @@ def test_url_fetcher_direct_calls(tmp_path, http_server):
     port = http_server.server_address[1]
     fetcher = SafeURLFetcher([PACKAGED_TEMPLATES])
     for url in (f"http://127.0.0.1:{port}/x.png", "https://example.com/a.css", "data:text/css,body{}",
-                "file:///etc/passwd", (PACKAGED_TEMPLATES / ".." / "briefing" / "render.py").as_uri(),
+                "file:///etc/passwd", (PACKAGED_TEMPLATES / ".." / "briefing" / "output" / "render.py").as_uri(),
                 "ftp://example.com/x"):
         with pytest.raises(ValueError):
             fetcher(url)
@@ -491,3 +481,21 @@ def test_header_says_what_was_left_unread_or_only_read_cheaply(changes, said):
     assert said in render_markdown(b, CONFIG)
     assert said.split("(", 1)[1] in render_html(b, CONFIG)
     assert said.split("(", 1)[1] not in render_markdown(make_briefing(), CONFIG)
+
+
+def test_a_new_item_earlier_articles_had_says_when_it_was_first_reported():
+    # Known from 29 March's articles, never shown by a briefing: shown as new, with its first date, discreetly.
+    import datetime as dt
+
+    from briefing.models import Section
+    from briefing_fixture import LAVROV, MEDINSKY
+
+    first = dataclasses.replace(MEDINSKY, first_reported=dt.date(2022, 3, 29))
+    reported_today = dataclasses.replace(LAVROV, first_reported=DAY)
+    briefing = make_briefing(sections=(Section("negotiations", "Negotiations", (reported_today, first)),))
+    md = render_markdown(briefing, CONFIG)
+    line = next(x for x in md_lines(md) if x.startswith("- Moscow's chief negotiator"))
+    assert "· first reported 29 Mar [[1]](#sources)" in line
+    assert md.count("first reported") == 1  # not for an item first reported today, nor an updated one
+    assert "first reported 29 Mar" in render_html(briefing, CONFIG)
+    assert to_json(briefing)["themes"][0]["items"][1]["first_reported"] == "2022-03-29"

@@ -18,7 +18,7 @@ from briefing_fixture import DAY, LAVROV, SANCTIONS, make_briefing  # noqa: E402
 from readers_fixture import write_day  # noqa: E402
 
 from briefing import search  # noqa: E402
-from briefing.archive import briefing_record  # noqa: E402
+from briefing.output.archive import briefing_record  # noqa: E402
 from briefing.cli import main  # noqa: E402
 from briefing.config import Config  # noqa: E402
 from briefing.errors import BriefingError  # noqa: E402

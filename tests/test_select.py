@@ -92,3 +92,31 @@ def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
     assert len(rows) == 1
     assert rows[0].values == (("12 people were killed", ("a", "b", "d")), ("15 killed", ("c", "e")))
     assert rows[0].context == "event a"
+
+
+def test_a_quiet_theme_gets_its_best_item_and_no_more_than_the_budget_leaves_it():
+    from briefing.select import _within_budget
+
+    busy = [item(f"Strike number {k} hit a depot in the east of the country overnight, officials said.",
+                 "battlefield", (f"b{k}",), outlets=3) for k in range(6)]
+    quiet = [item(f"Sanctions note number {k} on a minor company was published today.", "sanctions", (f"s{k}",))
+             for k in range(3)]
+    for n, it in enumerate(busy + quiet):
+        object.__setattr__(it, "score", 10.0 - n)
+    kept = _within_budget(busy + quiet, budget=90)
+    assert quiet[0] in kept  # every theme with news keeps its best
+    assert quiet[1] not in kept and busy[4] in kept  # then rank decides, not the theme's turn
+
+
+def test_a_hidden_report_of_a_shown_event_adds_its_articles_but_never_more_outlets():
+    from briefing.select import fold
+
+    shown = item("A missile hit the regional administration building, killing at least 12 people.", "battlefield",
+                 ("a", "b"))
+    other = item("Rescuers pulled survivors from the rubble of the administration building.", "battlefield",
+                 ("b", "c"))
+    folded = fold(shown, other)
+    assert folded.text == shown.text and folded.id == shown.id
+    assert folded.sources == ("a", "b", "c")
+    assert [f.article_id for f in folded.facts] == ["a", "b", "b", "c"]
+    assert folded.support == shown.support  # copies are not known here: outlets are not recounted up

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import sources
+from briefing.ingest import sources
 from briefing.cli import _parser, main
 from briefing.config import Config, FeedConfig, SourcesConfig
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefing.nlp import get_nlp
-from briefing.speakers import Attribution, attribute, leans_on_context, name_subject
+from briefing.extract.speakers import Attribution, attribute, leans_on_context, name_subject
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def speaker_of(text: str, context: str = "") -> str | None:
     article), as the extract stage reads an article: one parse, its sentence splitter, each sentence
     attributed with the one before and the last person named in hand. A piece with no verb that the splitter
     leaves on its own after the sentence ("... said in a statement. - AFP") is not the last sentence."""
-    from briefing.extract import _sentences
+    from briefing.extract.facts import _sentences
 
     text, context = (text or "").strip(), (context or "").strip()
     if not text:

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from .config import Config
+from ..config import Config
+from ..embed import get_embedder, with_vectors
+from ..models import Article, Entity, Fact
+from ..nlp import get_nlp, known_places, paragraph_sentences
 from .dates import resolve_date
-from .embed import prefetch
 from .figures import find_figures
-from .models import Article, Entity, Fact
-from .nlp import get_nlp, known_places, paragraph_sentences
 from .speakers import Attribution, attribute, leans_on_context, name_subject
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,9 @@ CHUNK = 8
 workers finish together."""
 
 
-def extract(articles: Sequence[Article], config: Config) -> Extracted:
-    """Every fact stated in ``articles``, in article order then sentence order."""
+def extract(articles: Sequence[Article], config: Config, vectors: bool = True) -> Extracted:
+    """Every fact stated in ``articles``, in article order then sentence order, each carrying its vector
+    (``Fact.vector``) unless ``vectors`` is false."""
     texts = [a.text for a in articles]
     ends = [_sentence_ends(t) for t in texts]  # one scan per text serves both the depth and the cut
     depth, unread = _depth([len(e) for e in ends], config.extract.sentence_budget, config.extract.min_sentences)
@@ -106,58 +107,78 @@ def extract(articles: Sequence[Article], config: Config) -> Extracted:
     if config.extract.engine == "dask":
         from .engine_dask import read_on_dask
 
-        per_article = read_on_dask(articles, readings, config)
+        per_article = read_on_dask(articles, readings, config, vectors)
     else:
         workers = _workers(config.extract.workers, len(articles))
-        per_article = (_in_processes(articles, readings, config, workers) if workers > 1
-                       else _in_process(articles, readings, config))
+        per_article = (_in_processes(articles, readings, config, workers, vectors) if workers > 1
+                       else _in_process(articles, readings, config, vectors))
     facts: list[Fact] = []
     parsed = 0
     for article_facts, n in per_article:
         facts.extend(article_facts)
         parsed += n
+    facts = _resolved(facts)
     if not skipped:
         return Extracted(tuple(facts), parsed, unread, depth)
     return Extracted(tuple(facts), parsed + skipped, unread, depth, parsed)
 
 
-def _in_process(articles: Sequence[Article], readings: Sequence[Reading], config: Config):
+def _in_process(articles: Sequence[Article], readings: Sequence[Reading], config: Config, vectors: bool):
+    """Parse and read articles in this process, streamed: one batch of docs at a time is alive, never every
+    parse of the day. With ``vectors``, each article's facts are embedded on a background thread while spaCy
+    parses the next ones; they come out as :class:`_Pending` until :func:`_resolved` collects the vectors."""
     nlp = get_nlp()
-    # Streamed: one batch of docs at a time is alive, never every parse of the day.
+    embedder = get_embedder() if vectors else None
     for article, reading, doc in zip(articles, readings, nlp.pipe((r.text for r in readings), batch_size=16)):
         article_facts, n = _facts_of(article, doc, config, reading)
-        prefetch([f.text for f in article_facts])  # embeds on the other core meanwhile, inside pipeline.run only
+        if embedder is not None and article_facts:
+            article_facts = [_Pending(article_facts, embedder.submit([f.text for f in article_facts]))]
         yield article_facts, n
 
 
-def _in_processes(articles: Sequence[Article], texts: Sequence[Reading], config: Config, workers: int):
+@dataclass(frozen=True)
+class _Pending:
+    """An article's facts whose vectors are being made on the embedding thread."""
+
+    facts: list[Fact]
+    future: object
+
+
+def _resolved(items: list) -> list[Fact]:
+    """Facts in order, the pending ones with their vectors attached (waited for here, after the parsing)."""
+    out: list[Fact] = []
+    for item in items:
+        if isinstance(item, _Pending):
+            out.extend(with_vectors(item.facts, item.future.result()))
+        else:
+            out.append(item)
+    return out
+
+
+def _in_processes(articles: Sequence[Article], texts: Sequence[Reading], config: Config, workers: int,
+                  vectors: bool):
     """The same reading split over worker processes (spaCy holds the GIL, so threads would not help). Each
-    worker reads chunks of articles in order and, inside ``pipeline.run``, embeds their facts too: the vectors come
-    back with the facts, so the main process never embeds them again."""
+    worker reads chunks of articles in order and, with ``vectors``, embeds their facts too: the vectors come
+    back on the facts, so the main process never embeds them again."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     from itertools import repeat
 
-    from .embed import get_embedder, prefetch_enabled
-
-    with_vectors = prefetch_enabled()
     chunks = [(articles[i : i + CHUNK], texts[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
     log.debug("reading %d articles in %d worker processes", len(articles), workers)
     done = 0
-    # "spawn", not fork: the parent may already run threads (the embedding prefetch, a log handler).
+    # "spawn", not fork: the parent may already run threads (the embedding thread, a log handler).
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-            for chunk_facts, vectors in pool.map(read_chunk, chunks, repeat(config), repeat(with_vectors)):
-                if vectors is not None:
-                    get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
+            for chunk_facts in pool.map(read_chunk, chunks, repeat(config), repeat(vectors)):
                 yield from chunk_facts
                 done += 1
     except BrokenProcessPool as exc:
         # A worker killed (out of memory, a signal): the run goes on in this process rather than fail.
         log.warning("a worker process died (%s); reading the remaining articles in the main process", exc)
-        yield from _in_process(articles[done * CHUNK :], texts[done * CHUNK :], config)
+        yield from _in_process(articles[done * CHUNK :], texts[done * CHUNK :], config, vectors)
 
 
 def _start_worker() -> None:
@@ -168,17 +189,12 @@ def _start_worker() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-def read_chunk(chunk, config: Config, with_vectors: bool):
-    """In a worker (a process of this machine's pool or of a Dask cluster): the facts of a few articles, with
-    their vectors when asked (a vector depends on its text only, so it is the one the main process would make)."""
+def read_chunk(chunk, config: Config, vectors: bool) -> list[tuple[list[Fact], int]]:
+    """In a worker (a process of this machine's pool or of a Dask cluster): (facts, sentences read) of each of a
+    few articles, the facts carrying their vectors when asked (a vector depends on its text only, so it is the one
+    the main process would make)."""
     articles, texts = chunk
-    results = list(_in_process(articles, texts, config))
-    vectors = None
-    if with_vectors:
-        from .embed import get_embedder
-
-        vectors = get_embedder()([f.text for facts, _ in results for f in facts])
-    return results, vectors
+    return [(_resolved(facts), n) for facts, n in _in_process(articles, texts, config, vectors)]
 
 
 def _workers(setting: int, articles: int) -> int:
@@ -274,13 +290,13 @@ def cascade(text: str, ends: Sequence[int], config: Config) -> Reading:
 
 
 def _theme_chance(config: Config, sentences: list[str]):
-    from .classify import get_classifier
+    from ..classify import get_classifier
 
     return get_classifier(config).theme_chance(sentences)
 
 
 def _theme_pattern(config: Config):
-    from .classify import GUIDELINE_CUES, _any_of
+    from ..classify import GUIDELINE_CUES, _any_of
 
     terms = tuple(dict.fromkeys(t.strip() for theme in config.themes
                                 for t in (*theme.terms, *GUIDELINE_CUES.get(theme.key, ())) if t.strip().rstrip("*")))
@@ -318,6 +334,13 @@ def _depth(counts: list[int], budget: int, floor: int) -> tuple[int | None, int]
 
 
 def _facts_of(article: Article, doc, config: Config, reading: Reading | None = None) -> tuple[list[Fact], int]:
+    """The facts of one parsed article and the number of sentences read.
+
+    Sentence by sentence: attribute it (the previous sentence's speaker carries over to "He added..."), drop what
+    is not a fact (a page cut short, a caption, a sentence leaning on context that was dropped), name the subject
+    of a sentence that leans on the one before or join it to that one, and date it (a sentence after a dated one
+    in the same paragraph tells the same event). ``reading`` maps positions when the cascade skipped sentences.
+    """
     facts: list[Fact] = []
     previous: Attribution | None = None
     last_person: str | None = None

@@ -29,11 +29,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["MONTH", "MONTH_NAMES", "MONTH_NUMBERS", "iso_date", "latest_full_date", "parse_date", "resolve_date"]
+__all__ = ["MONTH", "MONTH_NAME", "MONTH_NAMES", "WEEKDAY_NAMES", "MONTH_NUMBERS", "iso_date", "latest_full_date", "parse_date", "resolve_date"]
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
-"""The months, spelled out: this module owns them (figures, ingest and sources use them from here)."""
+"""The months, spelled out: this module owns them (figures, ingest, clean and the output use them from here)."""
+MONTH_NAME = "(?:" + "|".join(MONTH_NAMES) + ")"
+"""A regular expression for a month's full name ("March"), to build patterns from."""
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_WORDS = (r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
                 r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?")
 MONTH = rf"(?:{_MONTH_WORDS})\.?"
@@ -52,7 +55,7 @@ _NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five"
 _MONTH_RX = rf"(?P<month>{_MONTH_WORDS})\.?"
 _DAY_RX = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR_RX = r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
-_WEEKDAY_RX = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_RX = "(?P<weekday>" + "|".join(WEEKDAY_NAMES) + ")"
 
 # Each pattern is tried over the sentence; every match is a candidate (position, kind, groups).
 _PATTERNS: list[tuple[str, re.Pattern]] = [

@@ -17,18 +17,17 @@ import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from . import atomic
-from .config import Config
-from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure, Quote, Section, Source, Stats, Support
+from ..config import Config
+from ..errors import RenderError
+from ..extract.dates import MONTH_NAMES
+from ..models import Briefing, Figure, Item, KeyFigure, Quote, Section, Source, Stats, Support
+from ..util import atomic
 
 log = logging.getLogger(__name__)
 
 PAGE_NAME = "briefing.html"
 INDEX_NAME = "index.html"
 FEED_NAME = "feed.xml"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def update(config: Config, briefing: Briefing) -> Updated:
     except RenderError as exc:  # a broken web template: the briefing is out, the archive waits for a fix
         _warn(warnings, f"web archive not updated: {exc}")
     if config.search.enabled:
-        from . import search
+        from .. import search
 
         try:
             search.index_briefing(config.history_path, briefing_record(output / briefing.date.isoformat()))
@@ -148,7 +147,7 @@ class Entry:
 
     @property
     def month_title(self) -> str:
-        return f"{_MONTHS[self.date.month - 1]} {self.date.year}"
+        return f"{MONTH_NAMES[self.date.month - 1]} {self.date.year}"
 
 
 def entries(output: Path, warnings: list[str]) -> list[Entry]:

@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..models import Figure
 from .dates import MONTH, MONTH_NAMES, MONTH_NUMBERS
-from .models import Figure
 
 __all__ = ["CATEGORIES", "find_figures", "parse_number_words"]
 

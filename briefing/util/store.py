@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import OutputError
+from ..errors import OutputError
 
 log = logging.getLogger(__name__)
 

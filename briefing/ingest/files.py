@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from ..config import Config
+from ..errors import InputError, Problem
+from ..extract.dates import latest_full_date, parse_date
+from ..models import Article
+from ..util.urls import is_http_url
 from .article import SUFFIXES, display_path, extract_html, id_from_name, make_article, walk
-from .config import Config
-from .dates import latest_full_date, parse_date
-from .errors import InputError, Problem
-from .models import Article
-from .urls import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class _Collector:
 
 def ingest(paths: Sequence[Path | str], config: Config, briefing_date: dt.date) -> Ingested:
     """Every article found under ``paths`` (files or folders, read recursively; http(s) URLs and feeds are
-    read by ``briefing.sources``), cleaned, deduplicated by id, in a stable order."""
+    read by ``briefing.ingest.sources``), cleaned, deduplicated by id, in a stable order."""
     out = _Collector()
     for path in _expand(paths, out):
         _read_file(path, config, briefing_date, out)
@@ -409,6 +409,7 @@ def _accept(article: Article, config: Config, briefing_date: dt.date, out: _Coll
         out.non_english += 1
         out.warn(article.path, f"not in English (detected: {language}); left out")
         return
+    article = replace(article, language=language)
     if len(article.text) > config.ingest.max_article_chars:
         out.warn(article.path, f"article text cut to {config.ingest.max_article_chars:,} characters "
                  f"(it had {len(article.text):,})", skipped=False)

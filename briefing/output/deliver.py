@@ -31,10 +31,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import atomic
-from .config import Config, SmtpConfig
-from .errors import DeliveryError
-from .lock import run_lock
+from ..config import Config, SmtpConfig
+from ..errors import DeliveryError
+from ..util import atomic
+from ..util.lock import run_lock
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def read_state(folder: Path) -> dict:
 
 
 def _unknown_state(folder: Path, path: Path, exc: BaseException) -> dict:
-    from .store import quarantine
+    from ..util.store import quarantine
 
     try:
         aside = quarantine(path).name
@@ -357,7 +357,7 @@ def section_markdown(config: Config, folder: Path, themes: Sequence[str]) -> str
     from dataclasses import replace
 
     from .archive import load_briefing
-    from .models import cited_ids
+    from ..models import cited_ids
     from .render import render_markdown
 
     try:
@@ -389,7 +389,7 @@ def _failure_line(smtp: SmtpConfig, report: Report) -> str:
 def _connect(smtp: SmtpConfig) -> smtplib.SMTP:
     """Connected, TLS started and logged in, all within ``smtp.timeout`` seconds in all; each message sent later
     gets another ``smtp.timeout`` (``_send_one``). A server trickling its answers is cut off there."""
-    from .deadline import Watchdog
+    from ..util.deadline import Watchdog
 
     context = ssl.create_default_context()
     watchdog = Watchdog(smtp.timeout).__enter__()

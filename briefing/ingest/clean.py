@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..extract.dates import MONTH_NAME
+
 # A tweet as pasted from an embed: "... pic.twitter.com/abc — Name (@handle) April 1, 2022"
 _TWEET_SIGNATURE = re.compile(
     r"(?:—|–|-{1,2})\s*[^\n()]{1,80}\(@\w{1,30}\)\s+"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},\s+\d{4}\s*$"
+    rf"{MONTH_NAME}\s+\d{{1,2}},\s+\d{{4}}\s*$"
 )
 _SOCIAL_LINK = re.compile(r"\b(?:pic\.twitter\.com/\w+|https?://t\.co/\w+|https?://(?:www\.)?(?:twitter|x)\.com/\S+)")
 _URL = re.compile(r"https?://\S+")
@@ -68,6 +70,9 @@ _INLINE_NOISE = [
     re.compile(r"\s*\[(?:\+|more|read more|video|photo)[^\]]{0,60}\]", re.IGNORECASE),
     re.compile(r"\s*(?:Read more|READ MORE|Read More)\s*:?.{0,120}$"),
 ]
+# A list item's mark at the start of a line ("• ", "- "), and the words a bullet needs to read as a sentence.
+_BULLET = re.compile(r"^(?:[•●◦▪‣∙]|[-*–](?=\s))\s*")
+_BULLET_SENTENCE_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*\s*$|[.!?]['\"”’]")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
@@ -78,7 +83,7 @@ _CREDIT = re.compile(r"\b(?:getty images|afp via getty|shutterstock|reuters/\w+|
                      r"photo:|image:|credit:)", re.IGNORECASE)
 _CAPTION_CUES = re.compile(
     r"\b(?:is|are) (?:seen|pictured|shown)\b|\bpictured\b|\bin this (?:photo|picture|image)\b|\bposes?\b|"
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\.?$")
+    rf"\b{MONTH_NAME} \d{{1,2}}, \d{{4}}\.?$")
 
 
 def _is_caption(para: str) -> bool:
@@ -176,6 +181,18 @@ def _split_block(lines: list[str]) -> list[str]:
     out: list[str] = []
     current = ""
     for line in lines:
+        bullet = _BULLET.match(line)
+        if bullet:
+            # A key-points box: each bullet is a sentence of its own, often written without a full stop.
+            if current:
+                out.append(current)
+                current = ""
+            line = line[bullet.end():].strip()
+            if len(line.split()) >= _BULLET_SENTENCE_WORDS and not _SENTENCE_END.search(line):
+                line += "."
+            if line:
+                out.append(line)
+            continue
         current = f"{current} {line}".strip()
         if _SENTENCE_END.search(line) or _looks_like_headline(line) or _is_tweet(line):
             out.append(current)

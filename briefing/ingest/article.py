@@ -1,6 +1,6 @@
 """Making an :class:`~briefing.models.Article`, whatever its source: the one place both readers use.
 
-``briefing.ingest`` (files and folders) and ``briefing.sources`` (feeds and pages over HTTP) each read their
+``briefing.ingest.files`` (files and folders) and ``briefing.ingest.sources`` (feeds and pages over HTTP) each read their
 input, then hand the text and its metadata to :func:`make_article`; HTML from either goes through
 :func:`extract_html`. Neither reader imports the other's internals: data flows readers -> article -> models.
 """
@@ -15,14 +15,14 @@ import urllib.parse
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import InputError
+from ..models import Article
+from ..util.urls import is_http_url, redact_credentials
 from .clean import clean
-from .errors import InputError
-from .models import Article
-from .urls import is_http_url, redact_credentials
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
             ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl",
-            ".xml": "feed", ".rss": "feed", ".atom": "feed"}  # local RSS/Atom files: read by briefing.sources
+            ".xml": "feed", ".rss": "feed", ".atom": "feed"}  # local RSS/Atom files: read by briefing.ingest.sources
 """Input files read, by suffix, and how."""
 
 MAX_TITLE, MAX_OUTLET, MAX_ID, MAX_URL, MAX_PATH = 300, 100, 100, 2000, 1000

@@ -12,7 +12,7 @@ import logging
 import urllib.error
 import urllib.request
 
-from .config import Config
+from ..config import Config
 
 log = logging.getLogger(__name__)
 

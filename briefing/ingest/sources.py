@@ -2,7 +2,7 @@
 
 * Feeds are parsed with feedparser from the bytes fetched here (feedparser never fetches anything itself).
   An item whose feed text is only a teaser (under ``TEASER_CHARS`` characters) has its page fetched and its
-  main text extracted with trafilatura (``briefing.article.extract_html``).
+  main text extracted with trafilatura (``briefing.ingest.article.extract_html``).
 * Every response is cached under ``<cache_dir>/sources/`` by URL hash: ``<hash>.body`` and ``<hash>.json``
   (URL, final URL, ETag, Last-Modified, content type, fetched-at), both written atomically. Later runs
   revalidate with If-None-Match / If-Modified-Since (a 304 uses the cache); article pages without validators
@@ -34,15 +34,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import write_bytes, write_text
-from .config import Config, FeedConfig
-from .dates import iso_date
-from .deadline import Watchdog
+from .. import __version__
+from ..config import Config, FeedConfig
+from ..errors import InputError, Problem
+from ..extract.dates import iso_date
+from ..models import Article
+from ..util.atomic import write_bytes, write_text
+from ..util.deadline import Watchdog
+from ..util.urls import is_http_url, redact_credentials
 from .article import SUFFIXES, display_path, extract_html, make_article, walk
-from .errors import InputError, Problem
-from .models import Article
-from .urls import is_http_url, redact_credentials
 
 log = logging.getLogger(__name__)
 
@@ -558,7 +558,7 @@ class _Overran(_Transient):
 
 
 class _Deadline(Watchdog):
-    """The whole of one fetch's time (``briefing.deadline``), and the address check on every connection."""
+    """The whole of one fetch's time (``briefing.util.deadline``), and the address check on every connection."""
 
     def __init__(self, seconds: float, hosts: "_Hosts"):
         super().__init__(seconds)

@@ -14,11 +14,11 @@ import re
 import uuid
 from pathlib import Path
 
-from . import atomic
+from ..config import Config
+from ..errors import RenderError
+from ..models import Briefing
+from ..util import atomic
 from .archive import FEED_NAME, date_folders, entry_html, load_briefing, page_url
-from .config import Config
-from .errors import RenderError
-from .models import Briefing
 from .render import long_date
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic
-from .config import Config
-from .errors import DeliveryError
+from ..config import Config
+from ..errors import DeliveryError
+from ..util import atomic
 
 log = logging.getLogger(__name__)
 

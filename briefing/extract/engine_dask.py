@@ -1,8 +1,8 @@
 """The run on a Dask cluster (``extract.engine: dask``): reading as a map over chunks, the merge as a keyed reduce.
 
-Reading. Each chunk of articles goes to a worker as one task (``extract.read_chunk``, the function this machine's own
-worker processes run); a worker loads spaCy and the embedding model once, on its first task, and keeps them for
-the rest. The facts come back with their vectors, in article order — the briefing is the same as a local run's
+Reading. Each chunk of articles goes to a worker as one task (``extract.facts.read_chunk``, the function this
+machine's own worker processes run); a worker loads spaCy and the embedding model once, on its first task, and
+keeps them for the rest. The facts come back with their vectors, in article order — the briefing is the same as a local run's
 (tests/test_engine_dask.py).
 
 Merging (``dedupe_on_dask``, the same result as ``dedupe.dedupe``). Grouping facts into events is one ordered
@@ -33,9 +33,9 @@ from contextvars import ContextVar
 from dataclasses import replace
 from typing import Iterator, Sequence
 
-from .config import Config
-from .errors import EngineError
-from .models import Article, Fact
+from ..config import Config
+from ..errors import EngineError
+from ..models import Article, Fact
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +77,15 @@ def _using(config: Config):
         yield client
 
 
-def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -> Iterator[tuple[tuple[Fact, ...], int]]:
-    """``(facts, sentences)`` per article, in article order, read by the cluster's workers. The chunks are streamed:
+def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config,
+                 vectors: bool = True) -> Iterator[tuple[list[Fact], int]]:
+    """``(facts, sentences)`` per article, in article order, read by the cluster's workers (the facts carrying
+    their vectors when ``vectors``). The chunks are streamed:
     at most ``IN_FLIGHT_PER_WORKER`` per worker are on the cluster ahead of the one being taken, so neither the
     scheduler nor the workers ever hold the whole day's texts or facts."""
     from collections import deque
 
-    from .extract import read_chunk
+    from .facts import read_chunk
 
     with _using(config) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -95,24 +97,16 @@ def read_on_dask(articles: Sequence[Article], texts: Sequence, config: Config) -
         try:
             for n, start in enumerate(starts):
                 chunk = (articles[start : start + size], texts[start : start + size])
-                pending.append(client.submit(read_chunk, chunk, config=config, with_vectors=True, pure=False,
+                pending.append(client.submit(read_chunk, chunk, config=config, vectors=vectors, pure=False,
                                              priority=-n))
                 if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
-                    yield from _taken(pending.popleft())
+                    yield from pending.popleft().result()
             while pending:  # in order: the facts' order is the articles' order, whoever finished first
-                yield from _taken(pending.popleft())
+                yield from pending.popleft().result()
         except Exception as exc:
             raise EngineError(f"extract.engine dask: a task failed on the cluster: {type(exc).__name__}: {exc}") from exc
         finally:
             client.cancel(list(pending))
-
-
-def _taken(future) -> list:
-    from .embed import get_embedder
-
-    chunk_facts, vectors = future.result()
-    get_embedder().store([f.text for facts, _ in chunk_facts for f in facts], vectors)
-    return chunk_facts
 
 
 # ---------------------------------------------------------------------------------------------------- merging
@@ -120,14 +114,14 @@ def _taken(future) -> list:
 
 def dedupe_on_dask(facts: Sequence[Fact], articles: Sequence[Article], config: Config):
     """``dedupe.dedupe(facts, articles, config)``, with the work keyed by event done on the cluster's workers."""
-    from . import events
-    from .dedupe import Merged
-    from .embed import embed
+    from .. import events
+    from ..dedupe import Merged
+    from ..embed import vectors_of
 
     facts = list(facts)
     if not facts:
         return Merged((), (), {})
-    vectors = embed([f.text for f in facts])
+    vectors = vectors_of(facts)
     params = events.Params.from_config(config)
     groups = events.group(facts, vectors, params)  # one ordered pass over the day: on the client
     by_id = {a.id: a for a in articles}
@@ -210,7 +204,7 @@ def _add(*counts: Counter) -> Counter:
 def copy_counts(group: Sequence[Fact], vectors, params) -> Counter:
     """One event's share of ``dedupe.copy_groups``: (article x, article y) -> how many facts of x in this event
     read as copies of a fact of y (the same test, on the same vectors)."""
-    from . import events
+    from .. import events
 
     if len({f.article_id for f in group}) < 2:
         return Counter()
@@ -229,7 +223,7 @@ def copy_counts(group: Sequence[Fact], vectors, params) -> Counter:
 def stories(counts: Counter, facts: Sequence[Fact], articles: dict[str, Article], params) -> dict[str, str]:
     """The global part of ``dedupe.copy_groups``: article pairs whose copied facts make up ``params.copy_share``
     of the smaller article (at least two) join one story, named by its first article. Article id -> story."""
-    from .dedupe import _article_order
+    from ..dedupe import _article_order
 
     per_article = Counter(f.article_id for f in facts)
     order = _article_order(articles)
@@ -259,8 +253,8 @@ def _copy_counts(payload, params) -> Counter:
 
 def _items(payload, articles: dict[str, Article], copies: dict[str, str]) -> list:
     """On a worker: the item of each event of the batch (``dedupe._item``, on the event's own facts)."""
-    from . import events
-    from .dedupe import _item
+    from .. import events
+    from ..dedupe import _item
 
     return [_item(group, list(range(len(group))), vectors, events.theme_of(group), articles, copies)
             for group, vectors in payload]

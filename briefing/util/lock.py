@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import LockError, OutputError
+from ..errors import LockError, OutputError
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .errors import DeliveryError
+from ..config import Config
+from ..errors import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -32,24 +32,25 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup
 
-from . import atomic
-from .config import Config
-from .errors import RenderError
-from .models import Briefing, Figure, Item, KeyFigure, cited_ids
+from ..config import Config
+from ..errors import RenderError
+from ..extract.dates import MONTH_NAMES, WEEKDAY_NAMES
+from ..models import Briefing, Fact, Figure, Item, KeyFigure, cited_ids
+from ..util import atomic
+from ..util.urls import is_http_url
+
+
 
 def _packaged_templates() -> Path:
     """Installed (pip, wheel): ``briefing/templates`` inside the package (pyproject maps the checkout's top-level
     ``templates/`` there). In a checkout or an editable install: the top-level ``templates/`` itself."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # briefing/
     installed = here / "templates"
     return installed if installed.is_dir() else here.parent / "templates"
 
 
 PACKAGED_TEMPLATES = _packaged_templates()
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Rendered:
 
 def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
     """Write briefing.md, briefing.pdf (if config.pdf.enabled) and briefing.json into out_dir, each atomically
-    (briefing.atomic.write_bytes/write_text)."""
+    (briefing.util.atomic.write_bytes/write_text)."""
     out_dir = Path(out_dir)
     # Render everything first, so a broken template leaves no half-updated set of files behind.
     md_text = render_markdown(briefing, config)
@@ -74,7 +75,7 @@ def render(briefing: Briefing, out_dir: Path, config: Config) -> Rendered:
         paths = atomic.write_set(out_dir, {"briefing.md": md_text.encode("utf-8"), "briefing.pdf": pdf_bytes,
                                            "briefing.json": json_text.encode("utf-8")})
     except OSError as exc:
-        from .errors import OutputError
+        from ..errors import OutputError
 
         raise OutputError(f"cannot write the briefing into {out_dir}: {exc.strerror or exc}; the previous files "
                           "are unchanged") from exc
@@ -138,7 +139,7 @@ def to_json(briefing: Briefing) -> dict:
                      "published": _iso(s.published), "path": s.path} for s in briefing.sources],
         "since_yesterday": [{"id": i.id, "text": i.text, "theme": i.theme, "novelty": i.novelty,
                              "sources": list(i.sources)} for i in briefing.since_yesterday],
-        "events": [_event_json(i) for i in briefing.events],
+        "events": _events_json(briefing.events),
         "stats": asdict(briefing.stats),
         "warnings": list(briefing.warnings),
         "source_ids": ids,
@@ -260,13 +261,7 @@ def safe_url(url: Any) -> str | None:
     if not url:
         return None
     url = "".join(str(url).split())  # browsers ignore whitespace inside schemes: "java\tscript:"
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return url if is_http_url(url) else None
 
 
 def md_url(url: Any) -> MdSafe:
@@ -395,14 +390,14 @@ def long_date(d: dt.date | None) -> str:
     """``Friday 1 April 2022`` (English whatever the locale)."""
     if d is None:
         return ""
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def short_date(d: dt.date | None, reference: dt.date | None = None) -> str:
     """``29 Mar``, with the year when it differs from the reference date's."""
     if d is None:
         return ""
-    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    text = f"{d.day} {MONTH_NAMES[d.month - 1][:3]}"
     if reference is None or d.year != reference.year:
         text += f" {d.year}"
     return text
@@ -417,6 +412,8 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def _context(briefing: Briefing, config: Config, kind: str) -> dict:
+    """What every template sees: the briefing's parts, counts, and helpers (references, support labels, an
+    item's date, the date a `new` item was first reported)."""
     numbers = {s.id: s.number for s in briefing.sources}
 
     def ref_numbers(ids: Iterable[str]) -> list[int]:
@@ -473,6 +470,10 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
         "support_label": support_label,
         "item_date": lambda item: (short_date(item.date, briefing.date)
                                    if item.date is not None and item.date != briefing.date else ""),
+        # A `new` event earlier days' articles already had (no earlier briefing showed it): "29 Mar".
+        "first_reported": lambda item: (short_date(item.first_reported, briefing.date)
+                                        if item.novelty == "new" and item.first_reported is not None
+                                        and item.first_reported < briefing.date else ""),
         "plural": lambda n, one, many=None: one if n == 1 else (many or one + "s"),
     }
 
@@ -501,6 +502,23 @@ def _figure_json(f: Figure) -> dict:
     return {"value": f.value, "unit": f.unit, "text": f.text, "qualifier": f.qualifier, "category": f.category}
 
 
+def fact_json(fact: Fact) -> dict:
+    """One fact as JSON (``briefing extract``), with the keys an item's JSON has where both have them."""
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "theme": fact.theme,
+        "scores": dict(fact.scores),
+        "sources": [fact.article_id],
+        "speaker": fact.speaker,
+        "quotes": list(fact.quotes),
+        "figures": [_figure_json(f) for f in fact.figures],
+        "date": _iso(fact.date),
+        "hedged": fact.hedged,
+        "entities": [{"text": e.text, "label": e.label} for e in fact.entities],
+    }
+
+
 def _item_json(item: Item) -> dict:
     return {
         "id": item.id,
@@ -515,15 +533,27 @@ def _item_json(item: Item) -> dict:
         "first_reported": _iso(item.first_reported),
         "previous": [{"category": c, "value": v} for c, v in item.previous] if item.novelty == "updated" else [],
         "changes": list(item.changes),
+        "change_figures": [{"measure": m, "now": now, "before": before or None,
+                            "before_date": since if since[:1].isdigit() else None, "detail": since == "detail"}
+                           for m, now, before, since in item.change_figures],
         "hedged": item.hedged,
         "disputed_by": [_item_json(d) for d in item.disputed_by],
         "score": round(float(item.score), 4),
     }
 
 
+def _events_json(events) -> list[dict]:
+    """The day's events, shown or not, with each fact's anchors as the history keeps them (``fact_anchors``,
+    aligned with ``facts``): what ``briefing history rebuild`` needs to rebuild the store as it was."""
+    from ..history import fact_records
+
+    records = fact_records(list(events))
+    return [dict(_event_json(i), fact_anchors=records[i.id]) for i in events]
+
+
 def _event_json(item: Item) -> dict:
     """One event of the day, shown or not, compact: what ``briefing history rebuild`` needs."""
-    from .events import anchors_of, pool
+    from ..events import anchors_of, pool
 
     return {
         "id": item.id,
