@@ -67,8 +67,8 @@ def test_a_two_worker_cluster_makes_the_same_briefing(tmp_path, cluster):
 def test_the_merge_reduced_on_the_cluster_is_the_local_merge(tmp_path, cluster):
     config = _config(tmp_path, engine="dask", scheduler=cluster.scheduler_address)
     articles = read_articles(config, [_syndicated_day(tmp_path / "in")], DAY).articles
-    facts = classify_by_article(extract(articles, config.override(extract=replace(config.extract, engine="local"))).facts,
-                                config, articles)
+    local_config = config.override(extract=replace(config.extract, engine="local"))
+    facts = classify_by_article(extract(articles, local_config).facts, config, articles)
     local = dedupe(facts, articles, config)
     with session(config):
         on_cluster = dedupe_on_dask(facts, articles, config)

@@ -2,8 +2,8 @@
 
 Reading. Each chunk of articles goes to a worker as one task (``extract.facts.read_chunk``, the function this
 machine's own worker processes run); a worker loads spaCy and the embedding model once, on its first task, and
-keeps them for the rest. The facts come back with their vectors, in article order — the briefing is the same as a local run's
-(tests/test_engine_dask.py).
+keeps them for the rest. The facts come back with their vectors, in article order — the briefing is the same
+as a local run's (tests/test_engine_dask.py).
 
 Merging (``dedupe_on_dask``, the same result as ``dedupe.dedupe``). Grouping facts into events is one ordered
 pass over the whole day (``events.group``: a fact joins the most similar earlier cluster), so it stays on the
