@@ -141,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", parents=[common], help="validate the config and the environment")
     p.add_argument("--smtp", action="store_true", help="also connect and log in to the SMTP server (sends nothing)")
+    p.add_argument("--explain", nargs="?", const="", metavar="KEY",
+                   help="print every config key (or those under KEY, e.g. select) with its value and what it does")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("history", parents=[common], help="manage the history of earlier briefings")
@@ -673,6 +675,8 @@ def _cmd_search(args) -> int:
 
 def _cmd_check(args) -> int:
     config, warnings = _load(args, file_log=False)  # check creates nothing, not even the log file
+    if args.explain is not None:
+        return _explain_config(config, args.explain)
     problems = []
     try:
         from .nlp import get_nlp
@@ -698,6 +702,42 @@ def _cmd_check(args) -> int:
     print(f"config OK: {where} ({len(config.themes)} themes: {', '.join(t.key for t in config.themes)})"
           + (f", {len(warnings)} warning(s)" if warnings else ""))
     return EXIT_OK
+
+
+def _explain_config(config, prefix: str) -> int:
+    """Each config key under ``prefix`` with its value in effect (file, defaults and flags) and its docstring."""
+    import dataclasses
+
+    from .config import Config, field_docs
+
+    internal = {f.name for f in dataclasses.fields(Config) if f.metadata.get("internal")}
+    docs = {k: v for k, v in field_docs().items() if k.split(".")[0] not in internal
+            and (not prefix or k == prefix or k.startswith(prefix + "."))}
+    if not docs:
+        raise UsageError(f"check --explain: no config key {prefix!r} (keys: {', '.join(_top_keys())})")
+    for key, doc in docs.items():
+        value = config
+        for part in key.split("."):
+            value = getattr(value, part, None)
+        print(f"{key} = {_shown_value(value)}\n    {doc}")
+    return EXIT_OK
+
+
+def _top_keys() -> list[str]:
+    from .config import field_docs
+
+    return sorted({k.split(".")[0] for k in field_docs()} - {"base_dir"})
+
+
+def _shown_value(value) -> str:
+    """A config value as YAML would spell it, on one line (themes and long lists are shortened)."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple) and value and not isinstance(value[0], (str, int, float)):
+        keys = [getattr(v, "key", None) for v in value]
+        return f"[{', '.join(keys)}]" if all(keys) else f"[{len(value)} entries]"
+    text = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False, default=str)
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _check_environment(config, args, problems: list[str]) -> list[str]:

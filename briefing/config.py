@@ -124,8 +124,7 @@ class SelectConfig:
     word_budget: int = 600
     """Most words in the takeaways and theme items together: about two minutes of reading."""
     max_share: float = 0.35
-    """At most this share of the input's words is shown (a briefing of two short articles stays short; issue 11 asks
-    for at most 35 %)."""
+    """At most this share of the input's words is shown (a briefing of two short articles stays short)."""
 
 
 @dataclass(frozen=True)
@@ -356,6 +355,7 @@ class Config:
     strict: bool = False
     """Exit 1 when any input was skipped or any warning was raised."""
     themes: tuple[Theme, ...] = DEFAULT_THEMES
+    """The briefing's sections, in order: each a key, title, description, terms and example sentences."""
     classify: ClassifyConfig = ClassifyConfig()
     merge: MergeConfig = MergeConfig()
     select: SelectConfig = SelectConfig()
@@ -726,7 +726,7 @@ def _validate_readers(config: Config, problems: list[str]) -> None:
 
 def field_docs(cls: type = Config) -> dict[str, str]:
     """Field docstrings by dotted key ("select.takeaways" -> its docstring), read from the source of the config
-    dataclasses (the typed config's rule: a docstring per field; no command prints them yet)."""
+    dataclasses (the typed config's rule: a docstring per field); `briefing check --explain` prints them."""
     import ast
     import inspect
     import textwrap

@@ -246,3 +246,20 @@ def test_every_subcommand_is_in_the_readme_table():
     (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
     table = set(re.findall(r"^\| `(\w+)", (ROOT / "README.md").read_text(encoding="utf-8"), re.M))
     assert set(sub.choices) <= table, f"missing from the README's command table: {set(sub.choices) - table}"
+
+
+def test_check_explain_prints_each_key_with_its_value_and_docstring(tmp_path, capsys):
+    cfg = config_file(tmp_path, "select:\n  takeaways: 4\n")
+    assert main(["check", "--config", str(cfg), "--explain", "select"]) == 0
+    out = capsys.readouterr().out
+    assert "select.takeaways = 4\n    Key takeaways on top (3 to 6).\n" in out
+    assert all(line.startswith(("select.", "    ")) for line in out.splitlines())
+    assert main(["check", "--config", str(cfg), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "themes = [negotiations, battlefield, humanitarian, sanctions]" in out and "base_dir" not in out
+
+
+def test_check_explain_names_an_unknown_key(tmp_path, capsys):
+    assert main(["check", "--config", str(config_file(tmp_path)), "--explain", "selekt"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: check --explain: no config key 'selekt' (keys: archive, classify,")
