@@ -233,7 +233,7 @@ _SAID = r"(?:said|says|told [\w ]{1,20}|reported|reports|added|wrote|stated|anno
 _TRAILING_ATTRIBUTION = re.compile(
     r"(?P<end>[,.!?]?[\"”’]?),? (?:(?:according to|citing) (?P<a>[^,;\"“”]{2,70})|"
     r"(?P<b>[^,;\"“”]{2,70}) " + _SAID + r"(?: on \w+day| late \w+| earlier| today| yesterday)?)\.$")
-_LEADING_ATTRIBUTION = re.compile(r"^According to (?P<a>[^,;\"“”]{2,70}), (?P<rest>\S)")
+_LEADING_ATTRIBUTION = re.compile(r"^According to (?P<a>[^,;\"“”]{2,70}), (?P<rest>(?!(?:who|whom|whose|which|where)\b)\S)")
 
 
 def shorten(text: str, speaker: str | None) -> str:

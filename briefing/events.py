@@ -1,18 +1,20 @@
 """The one owner of "the same event": merging, selection, history and disputes all ask this module.
 
 An event is what happened (a strike, a statement, an evacuation), however many sentences and outlets report
-it. Two reports are compared through their *anchors* — the specific places (countries are too broad), the
-attack targets ("market", "administration building"), the figures by category, the actors (speakers and named
-people) and the event dates — together with the cosine similarity of their sentence embeddings:
+it. Two reports are compared through their *anchors* — the specific places (countries are too broad; spelling
+variants such as Kiev/Kyiv or Chernigiv/Chernihiv compare equal), the attack targets ("market", "administration
+building"), the figures by category, the actors (speakers and named people), the kind of action (an attack) and
+the event dates — together with the cosine similarity of their sentence embeddings:
 
 * **conflict** (never the same event): event dates more than ``date_window_days`` apart; different attack
   targets; or, unless the sentences are near-identical, different specific places, or the same kind of figure
   with different values and no shared target (5 killed at a market vs 12 killed at a station);
 * otherwise the same event when the wording is a copy (``verbatim_ratio``), the meaning is close
   (``merge_sim``), or less close but tied by shared anchors: one kind (``related_sim``), two kinds
-  (``anchored_sim``) or three (``loose_sim``) — sentences about one event written by different outlets often
-  score only 0.45-0.75. Anchor kinds: place (own or context), target, figure category, actor, and two or more
-  of the day's rare words (a topic's own vocabulary: "poisoned", "symptoms").
+  (``anchored_sim``), three (``loose_sim``) or four (``tied_sim``) — sentences about one event written by
+  different outlets often score only 0.45-0.75 — or the same large count of one kind ("4 million refugees",
+  ``history_fingerprint_min``) at ``loose_sim``. Anchor kinds: place (own or context), target, figure category,
+  actor, action, and two or more of the day's rare words (a topic's own vocabulary: "poisoned", "symptoms").
 
 Grouping runs in two passes, both deterministic (input order only):
 
@@ -59,6 +61,9 @@ class Params:
     """Cosine enough when two kinds of anchors are shared."""
     loose_sim: float = 0.45
     """Cosine enough when three kinds of anchors are shared."""
+    tied_sim: float = 0.35
+    """Cosine enough when four kinds of anchors are shared (place, target, actor and action: the regional head's
+    account of the strike on his building beside the toll of that strike)."""
     figure_conflict_sim: float = 0.9
     """Same kind of figure with different values and no shared target: the same event only above this."""
     date_window_days: int = 1
@@ -92,8 +97,9 @@ class Params:
     """Across days, event dates further apart than this are two events (a tally "as of Sunday" is still the
     count a Wednesday report updates; a strike on the same market a week later is another strike)."""
     history_fingerprint_min: float = 10.0
-    """Across days, two facts above ``history_min_sim`` giving the same count of the same kind (6.5 million
-    displaced) tell one fact again when the count is at least this (2 killed, 3 injured recur everywhere)."""
+    """Two facts giving the same count of the same kind (4 million refugees) tell one fact when the count is at
+    least this (2 killed, 3 injured recur everywhere): within a day at ``loose_sim``, across days above
+    ``history_min_sim`` (or ``history_fingerprint_sim`` with a shared place or actor)."""
     history_fingerprint_sim: float = 0.6
     """Across days, the cosine enough (below ``history_min_sim``) for two facts giving the same count of the same
     kind (a fingerprint, above) that also name the same place or the same actor: a count is not reworded, the
@@ -176,6 +182,8 @@ class Anchors:
     """Range of the event dates the reports give."""
     terms: frozenset[str] = frozenset()
     """Rare words of the day (stems) the report uses: "poisoned", "symptoms"… (only while grouping a day)."""
+    actions: frozenset[str] = frozenset()
+    """Kinds of action the report tells of (``ACTIONS``: "attack"…): a tie, never a conflict."""
     text: str = field(default="", compare=False)
     """Normalised wording (single facts only: for the copy test)."""
 
@@ -183,13 +191,14 @@ class Anchors:
         dates = [d for d in (self.first, self.last, other.first, other.last) if d is not None]
         return Anchors(self.places | other.places, (self.context | other.context) - (self.places | other.places),
                        self.targets | other.targets, self.figures | other.figures, self.actors | other.actors,
-                       min(dates, default=None), max(dates, default=None), terms=self.terms | other.terms)
+                       min(dates, default=None), max(dates, default=None), terms=self.terms | other.terms,
+                       actions=self.actions | other.actions)
 
     def to_json(self) -> dict:
         return {"places": sorted(self.places), "context": sorted(self.context), "targets": sorted(self.targets),
                 "figures": sorted([c, v] for c, v in self.figures), "actors": sorted(self.actors),
                 "first": self.first.isoformat() if self.first else None,
-                "last": self.last.isoformat() if self.last else None}
+                "last": self.last.isoformat() if self.last else None, "actions": sorted(self.actions)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Anchors":
@@ -199,7 +208,8 @@ class Anchors:
         return cls(frozenset(data.get("places") or ()), frozenset(data.get("context") or ()),
                    frozenset(data.get("targets") or ()),
                    frozenset((str(c), float(v)) for c, v in data.get("figures") or ()),
-                   frozenset(data.get("actors") or ()), day(data.get("first")), day(data.get("last")))
+                   frozenset(data.get("actors") or ()), day(data.get("first")), day(data.get("last")),
+                   actions=frozenset(data.get("actions") or ()))
 
 
 # -------------------------------------------------------------------------------------------------- anchors
@@ -223,7 +233,7 @@ def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),
                    targets=targets_of(fact.text), figures=figures, actors=frozenset(a for a in actors if a),
-                   first=fact.date, last=_last_day(fact), text=normalise(fact.text))
+                   first=fact.date, last=_last_day(fact), text=normalise(fact.text), actions=actions_of(fact.text))
 
 
 def pool(anchors: Iterable[Anchors]) -> Anchors:
@@ -301,6 +311,36 @@ def _place_key(name: str) -> str:
     return key
 
 
+def place_form(key: str) -> str:
+    """A place key with the usual transliteration variants folded, for comparing, never for showing: "Kyiv" and
+    "Kiev", "Chernihiv" and "Chernigiv", "Luhansk" and "Lugansk", "Odesa" and "Odessa" give one form."""
+    form = key.replace("ie", "i")
+    form = re.sub(r"(?<=[a-z])y", "i", form)
+    form = re.sub(r"(?<=[aeiou])g(?=[aeiou])", "h", form)
+    return re.sub(r"([a-z])\1+", r"\1", form)
+
+
+@functools.lru_cache(maxsize=65536)
+def _forms(places: frozenset[str]) -> frozenset[str]:
+    return frozenset(place_form(p) for p in places)
+
+
+def place_forms(places: frozenset[str]) -> frozenset[str]:
+    """The ``place_form`` of each place of a set (cached: the same sets are compared many times a day)."""
+    return _forms(places) if places else places
+
+
+# Kinds of action a report tells of: two reports of one kind at one place are likely one event. Attacks only for
+# now: the other kinds of a conflict day (talks, evacuations) are told of by most of that day's reports.
+ACTIONS = {"attack": re.compile(
+    r"\b(shell(?:s|ed|ing)?|bomb(?:s|ed|ing|ard\w*)?|(?:air\s*)?strikes?|struck(?!\s+(?:a|an|the)\s+(?:deal|agreement|balance|tone|chord))|missiles?|rockets?|artillery|"
+    r"attack(?:s|ed)?|raids?|explosions?|blasts?|drones?)\b", re.IGNORECASE)}
+
+
+def actions_of(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, pattern in ACTIONS.items() if pattern.search(text))
+
+
 # Regions too broad to tell two events apart (continents, blocs, the usual "the West").
 _BROAD_PLACES = frozenset({"europe", "the west", "west", "east", "eastern europe", "western europe", "asia",
                            "africa", "america", "north america", "the united states", "us", "u s", "uk", "eu"})
@@ -327,11 +367,11 @@ def conflict(a: Anchors, b: Anchors, sim: float, p: Params = Params(), dates: bo
         return True
     if sim < p.near_certain:
         # Two strikes in two different cities are two events, however alike the sentences read.
-        pa, pb = a.places - _seats(), b.places - _seats()
+        pa, pb = place_forms(a.places - _seats()), place_forms(b.places - _seats())
         if pa and pb and not (pa & pb):
             return True
         if _figures_conflict(a, b) and not (_specific(a.targets) & _specific(b.targets)) \
-                and not (a.places & b.places) and sim < p.figure_conflict_sim:
+                and not (pa & pb) and sim < p.figure_conflict_sim:
             return True
     return False
 
@@ -349,15 +389,17 @@ def _seats() -> frozenset[str]:
 
 
 def shared_anchors(a: Anchors, b: Anchors) -> int:
-    """Kinds of anchors two reports share: place (own or context), target, figure category, actor, and two or
-    more of the day's rare words."""
-    places = bool(a.places & b.places) or bool(a.context & b.places) or bool(a.places & b.context)
+    """Kinds of anchors two reports share: place (own or context, any spelling), target, figure category, actor,
+    kind of action, and two or more of the day's rare words."""
+    pa, pb = place_forms(a.places), place_forms(b.places)
+    places = bool(pa & pb) or bool(place_forms(a.context) & pb) or bool(pa & place_forms(b.context))
     targets = bool(_specific(a.targets) & _specific(b.targets)) or (
         bool(a.targets & b.targets) and not (_specific(a.targets) or _specific(b.targets)))
     figures = bool({c for c, _ in a.figures} & {c for c, _ in b.figures})
     actors = bool(a.actors & b.actors)
     terms = len(a.terms & b.terms) >= 2
-    return places + targets + figures + actors + terms
+    actions = bool(a.actions & b.actions)
+    return places + targets + figures + actors + terms + actions
 
 
 def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_article: bool = False,
@@ -374,7 +416,8 @@ def same_event(a: Anchors, b: Anchors, sim: float, p: Params = Params(), same_ar
         return True
     shared = shared_anchors(a, b)
     return (sim >= p.related_sim and shared >= 1) or (sim >= p.anchored_sim and shared >= 2) \
-        or (sim >= p.loose_sim and shared >= 3)
+        or (sim >= p.loose_sim and shared >= 3) or (sim >= p.tied_sim and shared >= 4) \
+        or (sim >= p.loose_sim and _same_count(a, b, sim, p))
 
 
 def compatible(a: Anchors, b: Anchors, p: Params = Params()) -> bool:
@@ -535,14 +578,18 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
     pooled = [pool(anchors[i] for i in members) for members in clusters]
     centroids = np.stack([_unit(vectors[members].mean(axis=0)) for members in clusters])
     pairs: list[tuple[float, int, int]] = []
+    seen: set[tuple[int, int]] = set()
     k = min(p.event_neighbours, len(clusters) - 1)
+    # Either cluster may have the other among its nearest: a small cluster's neighbours are not a big one's.
     for a, row, nearest in nearest_rows(centroids, k + 1):
         for b in nearest:
             b = int(b)
-            if b <= a or row[b] < p.loose_sim:
+            pair = (min(a, b), max(a, b))
+            if b == a or pair in seen or row[b] < min(p.loose_sim, p.tied_sim):
                 continue
-            if same_event(pooled[a], pooled[b], float(row[b]), p, dates=False):
-                pairs.append((-float(row[b]), a, b))
+            seen.add(pair)
+            if same_event(pooled[pair[0]], pooled[pair[1]], float(row[b]), p, dates=False):
+                pairs.append((-float(row[b]), *pair))
     # Join the closest pairs first, and only when the two groups as they now stand still pass the test (their
     # pooled anchors, the cosine of their centroids): a chain of pairwise links never glues two events together.
     parent = list(range(len(clusters)))
@@ -659,8 +706,11 @@ def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, 
     every pair of their facts, with the date window of ``history_date_window_days``; nothing matches unless
     the closest pair of facts reaches ``history_min_sim`` — save a count told again (``_fingerprint``) or,
     given the two report dates, a fact dated to the earlier report's day (``_retold``)."""
-    if not len(today) or not len(past):
+    if not len(today) or not len(past) or _later_attack(today, past):
         return False
+    # A kind of action is no tie across days: an ongoing war has attacks at the same places every day.
+    today = [replace(a, actions=frozenset()) if a.actions else a for a in today]
+    past = [replace(a, actions=frozenset()) if a.actions else a for a in past]
     sims = np.asarray(today_vectors, dtype=np.float32) @ np.asarray(past_vectors, dtype=np.float32).T
     best = float(sims.max())
     q = replace(p, date_window_days=p.history_date_window_days)
@@ -684,6 +734,15 @@ def same_event_across_days(today: Sequence[Anchors], today_vectors: np.ndarray, 
                 and not conflict(today[i], past[j], float(sims[i, j]), q):
             return True
     return False
+
+
+def _later_attack(today: Sequence[Anchors], past: Sequence[Anchors]) -> bool:
+    """Today's event is an attack dated after every date of the earlier event: another attack, however much its
+    reports recall the earlier event (shelling the night after a pledge to scale down; the same town hit again).
+    An attack dated to the earlier event's days (its toll updated today) is still that event."""
+    attack_days = [a.first for a in today if a.first and "attack" in a.actions]
+    past_days = [d for a in past for d in (a.first, a.last) if d]
+    return bool(attack_days and past_days) and min(attack_days) > max(past_days)
 
 
 def _spellings(actors: frozenset[str]) -> set[str]:
