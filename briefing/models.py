@@ -172,6 +172,8 @@ class KeyFigure:
     context: str
     """The sentence of the best-supported value."""
     sources: tuple[str, ...]
+    where: str = ""
+    """Where it was counted: the places of the event it belongs to ("Mykolaiv"), at most two; empty if none."""
 
 
 @dataclass(frozen=True)

@@ -314,18 +314,22 @@ def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
     never a word of a person's name ("Kim" is a town, and a governor)."""
     from collections import Counter
 
-    from .events import anchors_of
+    from .events import anchors_of, normalise
 
     names = {w.lower() for f in item.facts for n in (f.speaker or "", *(e.text for e in f.entities
                                                                         if e.label == "PERSON")) for w in n.split()}
     counts: Counter[str] = Counter()
     shown: set[str] = set()
+    # The shown text may be its fact's sentence with the attribution cut or a quote mark added.
+    head = normalise(item.text)[:60]
     for f in item.facts:
         places = {p.title() for p in anchors_of(f).places if p.title() in gazetteer and p not in names}
         counts.update(places)
-        if f.text == item.text:
+        if f.text == item.text or (head and head in normalise(f.text)):
             shown |= places
-    ranked = sorted(shown) or [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
+    text = item.text.lower()
+    ranked = sorted(shown, key=lambda p: (text.find(p.lower()) % (len(text) + 1), p)) or \
+        [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
     return ranked[:2]
 
 
@@ -402,7 +406,9 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
     """One row per figure category of an event. The same number from several sources is one value with all of
     them; different numbers for the same event stand side by side; two items giving the same numbers for the
     same category are one row."""
-    # (category, values) -> [best item score, context, {value: (text as written, [article ids])}]
+    from .nlp import known_places
+
+    # (category, values) -> [best item score, context, {value: (text as written, [article ids])}, best item]
     rows: dict[tuple[str, tuple[float, ...]], list] = {}
     for item in items:
         by_cat: dict[str, dict[float, tuple[str, list[str]]]] = defaultdict(dict)
@@ -411,13 +417,13 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
                 if fig.category in _KEY_CATEGORIES:
                     by_cat[fig.category].setdefault(fig.value, (fig.text.strip(), []))[1].append(fact.article_id)
         for cat, values in by_cat.items():
-            row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}])
+            row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}, item])
             if item.score > row[0]:
-                row[0], row[1] = item.score, item.text
+                row[0], row[1], row[3] = item.score, item.text, item
             for value, (text, srcs) in values.items():
                 row[2].setdefault(value, (text, []))[1].extend(srcs)
     figures = []
-    for (cat, _), (score, context, values) in rows.items():
+    for (cat, _), (score, context, values, item) in rows.items():
         # "MORE THAN FOUR refugees" beside "over 4 million refugees" is a slip of a headline, not a dispute.
         top = max(values)
         values = {v: entry for v, entry in values.items() if v * 1000 >= top}
@@ -425,7 +431,8 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
         shown = tuple((text, tuple(dict.fromkeys(srcs))) for _, (text, srcs) in ordered)
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
         figures.append((score, KeyFigure(category=cat, label=_CATEGORY_LABELS.get(cat, cat.capitalize()),
-                                         values=shown, context=context, sources=sources)))
+                                         values=shown, context=context, sources=sources,
+                                         where=", ".join(_where(item, known_places())))))
     figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
     return tuple(f for _, f in figures[:limit])
 

@@ -120,3 +120,23 @@ def test_a_hidden_report_of_a_shown_event_adds_its_articles_but_never_more_outle
     assert folded.sources == ("a", "b", "c")
     assert [f.article_id for f in folded.facts] == ["a", "b", "b", "c"]
     assert folded.support == shown.support  # copies are not known here: outlets are not recounted up
+
+
+def test_a_key_figure_says_where_it_was_counted():
+    from briefing.models import Entity
+
+    strike = Fact(id="a#3", article_id="a", index=3, speaker="the governor",
+                  text="A missile hit the regional administration building in Mykolaiv, the governor said.",
+                  entities=(Entity("Mykolaiv", "GPE"),))
+    toll = Fact(id="a#4", article_id="a", index=4, text="At least 12 people were killed.", figures=(KILLED,))
+    event = Item(id="a#3", text="A missile hit the regional administration building in Mykolaiv.",
+                 theme="battlefield", facts=(strike, toll), sources=("a",), speaker="the governor",
+                 figures=(KILLED,), date=None, hedged=False, support=Support(1, "single"))
+    (row,) = key_figures([event], 8)
+    assert (row.label, row.where) == ("Killed", "Mykolaiv")  # the shown sentence's place, attribution cut
+    # A place the gazetteer does not know (an outlet, an agency) or a person's name is never shown.
+    odd = Item(id="b#1", text="Officials at Reuters counted 12 dead.", theme="battlefield",
+               facts=(Fact(id="b#1", article_id="b", index=1, text="Officials at Reuters counted 12 dead.",
+                           entities=(Entity("Reuters", "GPE"),), figures=(KILLED,)),),
+               sources=("b",), speaker=None, figures=(KILLED,), date=None, hedged=False, support=Support(1, "single"))
+    assert key_figures([odd], 8)[0].where == ""

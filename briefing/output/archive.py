@@ -238,7 +238,8 @@ def load_briefing(path: Path) -> Briefing:
                       for s in data.get("sources") or []),
         key_figures=tuple(KeyFigure(str(k.get("category") or ""), str(k.get("label") or ""),
                                     tuple((str(v["text"]), tuple(v.get("sources") or ())) for v in k.get("values") or []),
-                                    str(k.get("context") or ""), tuple(k.get("sources") or ()))
+                                    str(k.get("context") or ""), tuple(k.get("sources") or ()),
+                                    str(k.get("where") or ""))
                           for k in data.get("key_figures") or []),
         quotes=tuple(Quote(str(q.get("speaker") or ""), str(q.get("text") or ""), tuple(q.get("sources") or ()))
                      for q in data.get("quotes") or []),

@@ -576,6 +576,7 @@ def _key_figure_json(k: KeyFigure) -> dict:
         "values": [{"text": text, "sources": list(ids)} for text, ids in k.values],
         "context": k.context,
         "sources": list(k.sources),
+        "where": k.where,
     }
 
 
