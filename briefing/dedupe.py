@@ -266,14 +266,15 @@ _LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additional
 # Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
 _ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"))
 # A closing clause that adds colour, not the event: ", which ...", ", adding ...", ", as ...", ", while ...".
-_TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citing|in what|in a move)\b[^\"“”]*"
+_TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citing|in what|in a move)\b[^\"“”.!?]*"
                               r"(?P<end>[.!?])$")
 
 
 def trim(text: str, aim: int = TEXT_WORDS) -> str:
     """The sentence without filler: a leading discourse marker always; past ``aim`` words, bracketed and
-    dash-set asides, then a closing colour clause (", which ...") while the rest keeps at least 12 words.
-    Quoted words are never cut (a quote stays as said)."""
+    dash-set asides; past 1.5 x ``aim``, a second sentence (the one shown with the sentence it leans on); then
+    a closing colour clause (", which ...") while the rest keeps at least 12 words. Quoted words are never cut
+    (a quote stays as said)."""
     m = _LEADING_FILLER.match(text)
     if m and not text[m.end()].islower():
         text = text[m.end():]
@@ -285,11 +286,34 @@ def trim(text: str, aim: int = TEXT_WORDS) -> str:
         cut = pattern.sub("", text)
         if len(cut.split()) >= 12 and complete_sentence(cut):
             text = cut
+    if len(text.split()) > 1.5 * aim:
+        # Two sentences shown together (the second leaned on the first) and still far too long: the first
+        # tells the event; the second adds commentary or detail a reader can skip.
+        first = first_sentence(text)
+        if first and len(first.split()) >= 12 and complete_sentence(first):
+            text = first
     if len(text.split()) > aim:
         m = _TRAILING_CLAUSE.search(text)
         if m and len(text[:m.start()].split()) >= 12:
             text = text[:m.start()] + m.group("end")
     return text
+
+
+_BREAK = re.compile(r"[.!?][\"”’]?(?=\s+[\"“]?[A-Z])")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Sgt|Lt|No|Jr|Sr|Gov|Sen|Rep))[.]$")
+
+
+def first_sentence(text: str) -> str | None:
+    """The first sentence of a text that holds more than one, or None: a break outside quotes, not after an
+    initial or a title ("U.S.", "Gen.")."""
+    for m in _BREAK.finditer(text):
+        head = text[:m.end()]
+        if _ABBREVIATION.search(head.rstrip("\"”’")):
+            continue
+        if (head.count("“") > head.count("”")) or head.count('"') % 2:
+            continue  # inside a quote
+        return head
+    return None
 
 
 def _source_order(articles: dict[str, Article]):

@@ -159,3 +159,21 @@ def test_trim_cuts_filler_but_keeps_the_event():
     assert trim(long) == "Russian troops also stepped up their attacks on the region in the east and around the city."
     short = "Troops shelled the city, which lies on the river, officials said."
     assert trim(short) == short  # short enough: nothing is cut
+
+
+def test_a_far_too_long_pair_of_sentences_keeps_the_first():
+    from briefing.dedupe import first_sentence, trim
+
+    lead = ("On Friday the foreign minister said his government is preparing a response to the proposals made at the "
+            "talks early this week on reaching a ceasefire, as the next round is underway by video link.")
+    more = ("His statements were generally positive, saying that in light of the other side of late showing more "
+            "understanding on the disputed regions, his government stands ready to engage on its proposals for the "
+            "country's neutral status, according to a news agency.")
+    assert trim(f"{lead} {more}") == lead
+    pair = "Officials said 12 people were killed in the strike on the market. They said 30 more were injured."
+    assert trim(pair) == pair  # not far too long: both sentences stay
+    assert first_sentence("U.S. officials said talks would resume. They gave no date.") == \
+        "U.S. officials said talks would resume."
+    assert first_sentence('He said: "We will hold. They will not pass." Then he left.') == \
+        'He said: "We will hold. They will not pass."'
+    assert first_sentence("Only one sentence here.") is None
