@@ -264,7 +264,22 @@ def shorten(text: str, speaker: str | None) -> str:
 _LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additionally|Moreover|Furthermore|Separately|"
                              r"At the same time|In the meantime|Still|Yet|And|But|So),\s+(?=\S)")
 # Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
-_ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"))
+_ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"),
+           # A comma-set relative clause about what was just named (", which is largely a dead end in the eyes of
+           # the West,"; ", who survived the attack,"): the sentence reads whole without it.
+           re.compile(r",\s+(?:which|who)\s[^,;\"“”()]{3,100},(?=\s)"))
+
+
+def _aside_cut(m: re.Match) -> str:
+    """What replaces a cut aside: nothing, or the comma that ended an opening phrase when the aside closed it
+    ("More than a month after the invasion, which ..., the minister said" keeps its comma)."""
+    before = m.string[:m.start()]
+    opening = m.group(0).startswith(",") and "," not in before and _OPENING_PHRASE.match(before)
+    return "," if opening else ""
+
+
+_OPENING_PHRASE = re.compile(r"(?:According to|After|Before|Following|More than|Less than|On|In|At|As|Since|"
+                             r"Despite|With|During|Amid|Under|Over|Hours|Days|Weeks)\b")
 # A closing clause that adds colour, not the event: ", which ...", ", adding ...", ", as ...", ", while ...".
 _TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citing|in what|in a move)\b[^\"“”.!?]*"
                               r"(?P<end>[.!?])$")
@@ -283,7 +298,7 @@ def trim(text: str, aim: int = TEXT_WORDS) -> str:
     for pattern in _ASIDES:
         if len(text.split()) <= aim:
             break
-        cut = pattern.sub("", text)
+        cut = pattern.sub(_aside_cut, text)
         if len(cut.split()) >= 12 and complete_sentence(cut):
             text = cut
     if len(text.split()) > 1.5 * aim:

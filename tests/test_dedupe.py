@@ -177,3 +177,21 @@ def test_a_far_too_long_pair_of_sentences_keeps_the_first():
     assert first_sentence('He said: "We will hold. They will not pass." Then he left.') == \
         'He said: "We will hold. They will not pass."'
     assert first_sentence("Only one sentence here.") is None
+
+
+def test_a_comma_set_relative_clause_is_an_aside_past_the_aim():
+    from briefing.dedupe import trim
+
+    opening = ("More than a month after the invasion, which is largely a dead end in the eyes of the West, the deputy "
+               "defence minister said Moscow would \u201cradically reduce its military activity\u201d near the capital and "
+               "in the north.")
+    assert trim(opening) == ("More than a month after the invasion, the deputy defence minister said Moscow would "
+                             "\u201cradically reduce its military activity\u201d near the capital and in the north.")
+    subject = ("The regional governor, who survived the attack on his office on Tuesday morning with minor injuries, "
+               "said that half of the nine-story building still stands and that rescuers are searching the rubble for "
+               "survivors under the collapsed floors.")
+    assert trim(subject) == ("The regional governor said that half of the nine-story building still stands and "
+                             "that rescuers are searching the rubble for survivors under the collapsed floors.")
+    listed = ("The city, which has no water, power or heating, was shelled again overnight by artillery and rockets "
+              "fired from positions to the east of the river, the governor said on his channel.")
+    assert trim(listed) == listed  # the clause holds commas of its own: not cut
