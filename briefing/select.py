@@ -261,7 +261,7 @@ _FIGURE_WORDS = {"killed": "killed", "injured": "injured", "evacuated": "evacuat
 def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str],
                  shown_words: list[list[str]]) -> tuple[str, str, list[str]]:
     """("Update" or "New", where or the theme, what changed or what is new) for one event."""
-    from .events import anchors_of, pool
+    from .events import actions_of, anchors_of, pool
 
     from .nlp import known_places
 
@@ -300,7 +300,12 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     # The speaker's short name only (the item beside it gives the full title and the words); a speaker that
     # takes a clause to name would copy the item's words. "New, X: first reported" would tell nothing.
     who = _short_speaker(item.speaker) if item.speaker else ""
-    about = ", ".join(what) or (f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else "")
+    statement = f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else ""
+    if not what and "attack" in anchors.actions and "attack" in actions_of(item.text):
+        # An attack is the news, not who told of it: "New, Chernihiv: attack, reported by 6 outlets".
+        outlets = item.support.outlets
+        return "New", subject, ["attack" + (f", reported by {outlets} outlets" if outlets > 1 else "")]
+    about = ", ".join(what) or statement
     return "New", subject, [about] if about else []
 
 
@@ -314,10 +319,9 @@ def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
     never a word of a person's name ("Kim" is a town, and a governor)."""
     from collections import Counter
 
-    from .events import anchors_of, normalise
+    from .events import _seats, anchors_of, normalise
 
-    names = {w.lower() for f in item.facts for n in (f.speaker or "", *(e.text for e in f.entities
-                                                                        if e.label == "PERSON")) for w in n.split()}
+    names = _person_words(item)
     counts: Counter[str] = Counter()
     shown: set[str] = set()
     # The shown text may be its fact's sentence with the attribution cut or a quote mark added.
@@ -330,7 +334,24 @@ def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
     text = item.text.lower()
     ranked = sorted(shown, key=lambda p: (text.find(p.lower()) % (len(text) + 1), p)) or \
         [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
-    return ranked[:2]
+    # A seat of government ("despite Moscow's claims") speaks for a side; it is where only when nothing else is.
+    where = [p for p in ranked if p.lower() not in _seats()] or ranked
+    return where[:2]
+
+
+def _person_words(item: Item) -> set[str]:
+    """Words of the item's people: a speaker's last name ("Kim said": Kim the governor, not the town), and the
+    words of the NER's person names unless two or more of the item's facts name that word as a place (the NER
+    takes "Mayor of Chernihiv Vladyslav Atroshenko" for one person)."""
+    from collections import Counter
+
+    from .events import anchors_of
+
+    speakers = {f.speaker.split()[-1].lower() for f in item.facts
+                if f.speaker and " of " not in f.speaker and f.speaker.split()[-1][:1].isupper()}
+    as_place = Counter(p for f in item.facts for p in anchors_of(f).places)
+    persons = {w.lower() for f in item.facts for e in f.entities if e.label == "PERSON" for w in e.text.split()}
+    return speakers | {w for w in persons if as_place[w] < 2}
 
 
 def _short_speaker(speaker: str) -> str:

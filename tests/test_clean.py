@@ -71,3 +71,14 @@ def test_key_point_bullets_are_sentences_of_their_own():
     paragraphs = clean(text).text.split("\n\n")
     assert "The two sides are expected to meet in the city on Tuesday, officials say." in paragraphs
     assert "The government has paused evacuations after warnings of attacks on the routes." in paragraphs
+
+
+def test_a_caption_block_closed_by_a_slashed_photo_credit_is_removed():
+    text = ("A woman with her son, who fled by an aid bus, arrives at a refugee centre in a church in the city, "
+            "28 March 2022. EFE/EPA/JOHN SMITH\n\n"
+            "More than 4 million people have fled the country, the UN refugee agency said on Wednesday.\n\n"
+            "Officials said the count was taken at the border, according to UN/OCHA.")
+    kept = clean(text).text
+    assert "EFE/EPA" not in kept and "refugee centre" not in kept
+    assert "More than 4 million people have fled" in kept
+    assert "according to UN/OCHA." in kept  # a sentence that ends with a full stop is no credit

@@ -212,6 +212,10 @@ def _short_block(para: str) -> bool:
     return len(para) < 320
 
 
+# A photo credit closing a block: agencies and a photographer joined by slashes, no full stop after it.
+_TRAILING_CREDIT = re.compile(r"[.!?\"”]\s+(?:[A-Z][A-Za-z]*[A-Z]/)+[A-Z][A-Za-z'\- ]{1,40}$")
+
+
 def _is_noise_paragraph(para: str, index: int, total: int, gaps: list[int]) -> bool:
     if _BOILERPLATE_LINE.match(para):
         return True
@@ -222,6 +226,9 @@ def _is_noise_paragraph(para: str, index: int, total: int, gaps: list[int]) -> b
         return True
     if para.endswith(":") and len(para.split()) <= 8:
         # A lead-in to an embed or quote block ("And Bloomberg also observes:").
+        return True
+    if len(para) < 400 and _TRAILING_CREDIT.search(para):
+        # A photo caption with its credit in one block ("... in Dnipro, Ukraine, 28 March 2022. EFE/EPA/NUNO VEIGA").
         return True
     if _looks_like_headline(para) and index > 0:
         # A related-article headline dropped between paragraphs. The first paragraph may be the
