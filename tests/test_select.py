@@ -140,3 +140,24 @@ def test_a_key_figure_says_where_it_was_counted():
                            entities=(Entity("Reuters", "GPE"),), figures=(KILLED,)),),
                sources=("b",), speaker=None, figures=(KILLED,), date=None, hedged=False, support=Support(1, "single"))
     assert key_figures([odd], 8)[0].where == ""
+
+
+def test_where_skips_a_seat_of_government_and_keeps_a_town_the_ner_also_took_for_a_name():
+    from briefing.models import Entity
+    from briefing.select import _where
+
+    gazetteer = frozenset({"Chernihiv", "Moscow", "Kim"})
+    shown = Fact(id="a#1", article_id="a", index=1, speaker="Ukrainian authorities",
+                 text="Russian forces bombarded the city of Chernihiv despite Moscow's promise, officials said.",
+                 entities=(Entity("Chernihiv", "GPE"), Entity("Moscow", "GPE")))
+    mayor = Fact(id="b#2", article_id="b", index=2, text="Mayor of Chernihiv Vladyslav Atroshenko said it was a lie.",
+                 entities=(Entity("Mayor of Chernihiv Vladyslav Atroshenko", "PERSON"), Entity("Chernihiv", "GPE")))
+    event = Item(id="a#1", text="Russian forces bombarded the city of Chernihiv despite Moscow's promise.",
+                 theme="battlefield", facts=(shown, mayor), sources=("a", "b"), speaker="Ukrainian authorities",
+                 figures=(), date=None, hedged=False, support=Support(2, "corroborated"))
+    assert _where(event, gazetteer) == ["Chernihiv"]
+    kim = Fact(id="c#4", article_id="c", index=4, speaker="Kim", text="Kim said that 34 more people were injured.",
+               entities=(Entity("Kim", "GPE"),))
+    said = Item(id="c#4", text=kim.text, theme="humanitarian", facts=(kim,), sources=("c",), speaker="Kim",
+                figures=(), date=None, hedged=False, support=Support(1, "single"))
+    assert _where(said, gazetteer) == []
