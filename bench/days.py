@@ -333,9 +333,16 @@ _BOILERPLATE = re.compile(
     r"file photo|/ ?afp\b|\| ?anadolu|\bphotograph:|\bcaption\b|©", re.I)
 
 
+_SMALL_WORDS = set("a an and as at but by for from in into of on or the to with vs".split())
+
+
 def _is_headline(text: str, titles: list[str]) -> bool:
     from difflib import SequenceMatcher
 
+    # Set in title case, whatever the page's title says ("Putin-Zelensky Meeting Possible Only After ...").
+    content = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in _SMALL_WORDS]
+    if 4 <= len(content) <= 14 and all(w[0].isupper() for w in content):
+        return True
     toks = _tokens(text)
     for title in titles:
         tt = _tokens(title)

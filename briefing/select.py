@@ -357,6 +357,8 @@ def _person_words(item: Item) -> set[str]:
 def _short_speaker(speaker: str) -> str:
     """A person by last name ("Fomin"); an institution as named, without its article ("the General Staff")."""
     words = speaker.split()
+    if words[:1] == ["The"]:
+        return speaker.removeprefix("The ")  # an institution by its name: "The Financial Times"
     if len(words) >= 2 and all(w[:1].isupper() for w in words[-2:]) and not any(
             w.lower() in ("ministry", "staff", "office", "agency", "council", "committee", "service") for w in words):
         return words[-1]

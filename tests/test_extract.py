@@ -67,3 +67,13 @@ def test_fact_ids_point_to_their_article(facts):
     for fact in facts:
         assert fact.id == f"{fact.article_id}#{fact.index}"
     assert {f.article_id for f in facts} == {"000_986f4cd8ed297f09", "004_d52130d6b5804202"}
+
+
+def test_a_headline_set_as_a_sentence_is_not_a_fact():
+    from briefing.config import Config
+    from briefing.extract.facts import _usable
+
+    config = Config()
+    assert not _usable("Putin-Zelensky Meeting Possible Only After Agreement Ready.", config)
+    assert not _usable("Russia Says It Will Drastically Scale Down Attacks in Kyiv and Chernihiv", config)
+    assert _usable("Joe Biden, Emmanuel Macron and Olaf Scholz agreed in a call to raise the costs for Russia.", config)

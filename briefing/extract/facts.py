@@ -435,9 +435,19 @@ def _usable(text: str, config: Config) -> bool:
         return False
     if _NOT_A_FACT.match(text) and not text.startswith(("\"", "“", "'")):
         return False
-    if text.endswith("?"):
+    if text.endswith("?") or _title_case(text):
         return False
     return sum(c.isalpha() for c in text) >= 0.6 * len(text)
+
+
+_SMALL = frozenset("a an and as at but by for from in into of on or the to with vs".split())
+
+
+def _title_case(text: str) -> bool:
+    """A headline set as a sentence ("Putin-Zelensky Meeting Possible Only After Agreement Ready."): short, and
+    every word but the small ones capitalised. A sentence has lower-case verbs and nouns."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in _SMALL]
+    return 4 <= len(words) <= 14 and all(w[0].isupper() for w in words)
 
 
 def _trim(text: str) -> str:
