@@ -229,8 +229,6 @@ def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
     actors = {actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS}
     if fact.speaker:
         actors.add(actor_key(fact.speaker))
-        # "Kim said that 34 more were injured": the NER's town is the speaker (a governor named Kim).
-        places -= {actor_key(fact.speaker)}
     figures = frozenset((f.category or f.unit, float(f.value)) for f in fact.figures
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),

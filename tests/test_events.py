@@ -192,9 +192,3 @@ def test_the_same_large_count_of_one_kind_is_one_fact_within_a_day():
     b = events.Anchors(places=frozenset({"sumy"}), figures=frozenset({("evacuated", 2000.0)}))
     assert not events.same_event(a, b, 0.6, p)
 
-
-def test_a_speaker_the_ner_took_for_a_town_is_not_a_place():
-    said = fact("a", 4, "Kim said that an additional 34 people had been injured.", places=("Kim",), speaker="Kim")
-    assert events.anchors_of(said).places == frozenset()
-    town = fact("b", 2, "Shelling hit Kim overnight, the governor said.", places=("Kim",), speaker="the governor")
-    assert events.anchors_of(town).places == frozenset({"kim"})
