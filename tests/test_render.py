@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from briefing_fixture import A, B, DAY, hostile_briefing, make_briefing  # noqa: E402
+from briefing_fixture import A, B, DAY, MEDINSKY, hostile_briefing, make_briefing  # noqa: E402
 
 from briefing.config import Config, PdfConfig  # noqa: E402
 from briefing.errors import RenderError  # noqa: E402
@@ -60,13 +60,13 @@ def test_markdown_takeaways_with_references():
 
 def test_markdown_items_support_dates_claims_disputes():
     lines = md_lines(render_markdown(make_briefing(), CONFIG))
-    # corroborated, briefing-day date not shown
+    # corroborated, briefing-day date not shown; the line names its speaker, so no "— *Sergei Lavrov*" after it
     assert ("- Russian Foreign Minister Sergei Lavrov said Moscow is preparing a response to Ukraine’s prior "
-            "proposals issued in Istanbul early this week on reaching a ceasefire. — *Sergei Lavrov* · 2 outlets "
+            "proposals issued in Istanbul early this week on reaching a ceasefire. · 2 outlets "
             "[[2]](#sources)[[3]](#sources)") in lines
     # earlier date shown, single source
     assert ("- Moscow's chief negotiator, Vladimir Medinsky, said Russia's promise to “drastically reduce” military "
-            "operations does not mean a ceasefire. — *Vladimir Medinsky* (29 Mar) · single source "
+            "operations does not mean a ceasefire. (29 Mar) · single source "
             "[[1]](#sources)") in lines
     # a party's claim, disputed, with the competing account as a sub-bullet
     i = lines.index("- Eleven villages in the southern Kherson region and several others in the Chernihiv region "
@@ -74,6 +74,28 @@ def test_markdown_items_support_dates_claims_disputes():
                     "unconfirmed · disputed [[2]](#sources)")
     assert lines[i + 1] == ("  - *a US official* says: Another US official said that any movement of Russian forces "
                             "around Kyiv was “a regrouping rather than a withdrawal.” · single source [[1]](#sources)")
+
+
+def test_speaker_shown_only_when_the_line_does_not_name_them():
+    from briefing.output.render import speaker_line, support_label
+
+    def line(text, speaker, kind="single"):
+        return dataclasses.replace(MEDINSKY, text=text, speaker=speaker,
+                                   support=dataclasses.replace(MEDINSKY.support, kind=kind))
+
+    assert speaker_line(line("Moscow's chief negotiator, Vladimir Medinsky, said talks went well.",
+                             "Vladimir Medinsky")) == ""
+    assert speaker_line(line("Le Drian repeated calls for a boycott.", "Jean-Yves Le Drian")) == ""
+    assert speaker_line(line("France and the UK are urging Ukraine against compromise.", "France and the UK")) == ""
+    assert speaker_line(line("Time is running out, the ICRC warned.", "the ICRC")) == ""
+    # A place the line names is not the speaker who said it; an acronym is no person's last name.
+    assert speaker_line(line("A record number of Mariupol residents is expected.", "the city of Mariupol")) \
+        == "the city of Mariupol"
+    assert speaker_line(line("The UK will judge Russia on its actions.", "Downing Street UK")) == "Downing Street UK"
+    assert speaker_line(line("Eleven villages were retaken.", "the General Staff")) == "the General Staff"
+    assert support_label(line("Shoigu said the main goal was Donbas.", "Sergei Shoigu", "claim")) == "unconfirmed claim"
+    assert support_label(line("Eleven villages were retaken.", "the General Staff", "claim")) \
+        == "claim by the General Staff, unconfirmed"
 
 
 def test_markdown_key_figures_table_with_conflicting_values():

@@ -468,6 +468,7 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
         "refs": refs,
         "ref_numbers": ref_numbers,
         "support_label": support_label,
+        "speaker_line": speaker_line,
         "item_date": lambda item: (short_date(item.date, briefing.date)
                                    if item.date is not None and item.date != briefing.date else ""),
         # A `new` event earlier days' articles already had (no earlier briefing showed it): "29 Mar".
@@ -485,14 +486,35 @@ def _cited(briefing: Briefing) -> set[str]:
 
 
 def support_label(item: Item) -> str:
-    """Compact support note: "3 outlets", "single source" or "claim by X, unconfirmed" (plain text)."""
+    """Compact support note: "3 outlets", "single source" or "claim by X, unconfirmed" ("unconfirmed claim" when
+    the line itself names X) (plain text)."""
     kind = item.support.kind
     if kind == "claim":
+        if item.speaker and not speaker_line(item):
+            return "unconfirmed claim"
         who = item.speaker or "one party"
         return f"claim by {who}, unconfirmed"
     if kind == "corroborated" or item.support.outlets >= 2:
         return f"{item.support.outlets} outlets"
     return "single source"
+
+
+def speaker_line(item: Item) -> str:
+    """The speaker to show after the item's text, or "" when the text already names them ("Medinsky said ..."
+    needs no "— Vladimir Medinsky" after it): a person by their last name, anyone else by the whole name."""
+    speaker = (item.speaker or "").strip()
+    if not speaker:
+        return ""
+    name = re.sub(r"^(?:the|The)\s+", "", speaker)
+    if re.search(rf"\b{re.escape(name)}\b", item.text, re.IGNORECASE):
+        return ""
+    words = speaker.split()
+    if sum(w[:1].isupper() for w in words) >= 2 and words[-1][:1].isupper():
+        # A person ("Russian Deputy Defense Minister Alexander Fomin"): their last name is enough.
+        last = words[-1].strip(".,;:'’").removesuffix("'s").removesuffix("’s")
+        if len(last) > 2 and last.upper() != last and re.search(rf"\b{re.escape(last)}\b", item.text):
+            return ""
+    return speaker
 
 
 # ---------------------------------------------------------------------------------------------- JSON parts
