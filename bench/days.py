@@ -371,9 +371,11 @@ def _is_cut(text: str) -> str | None:
     return None
 
 
-def noise_reasons(text: str, titles: list[str]) -> list[str]:
+def noise_reasons(text: str, titles: list[str], since: bool = False) -> list[str]:
+    """Why a shown line is noise. A since-yesterday line tells an event by one of its articles' headlines on
+    purpose ("New: <headline>."), so a headline is no noise there; cut-offs and boilerplate still are."""
     reasons = []
-    if _is_headline(text, titles):
+    if not since and _is_headline(text, titles):
         reasons.append("headline")
     if _BOILERPLATE.search(text):
         reasons.append("boilerplate/caption")
@@ -479,7 +481,7 @@ def score_day(run: DayRun, events: list[Event], articles: list[dict], previous: 
     noise = []
     for u in units + [Unit("since", s.get("text", ""), set(), [], s.get("novelty"), ["since"], s)
                       for s in briefing.get("since_yesterday") or [] if isinstance(s, dict)]:
-        why = noise_reasons(u.text, titles)
+        why = noise_reasons(u.text, titles, since=u.places == ["since"])
         if why:
             noise.append({"where": ",".join(u.places), "text": u.text, "why": why})
     unmatched = [f"[{'/'.join(sorted(u.themes))}] {u.text}" for u in units if not any(e.matcher(u.line) for e in events)]

@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+import numpy as np
+
 from .config import Config
 from .dedupe import TEXT_WORDS, trim
 from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
@@ -225,12 +227,21 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
     shown_words = [_words(it.text) for it in shown]
     fresh = [it for it in shown if it.novelty in ("new", "updated")]
     fresh.sort(key=lambda it: (it.novelty != "updated", -it.score, it.id))
+    headlines = _headlines(fresh, articles, shown_words)
     # Events with one head and subject share a line ("New, Chernihiv: statement by X; 25 injured."), and a part
     # said on a line already is not said again: a compact list, no line repeating another.
     lines: dict[tuple[str, str], tuple[Item, list[str]]] = {}
     said: set[str] = set()
     for it in fresh:
         head, subject, parts = _change_line(it, titles, theme_titles, shown_words)
+        if it.id in headlines:
+            # What happened, in the words of a headline about it; an update then says what changed.
+            subject = headlines[it.id]
+            parts = parts if head == "Update" else []
+            if (head, subject) not in lines and len(lines) >= limit:
+                continue
+            lines[(head, subject)] = (it, parts)
+            continue
         parts = [p for p in parts if p.lower() not in said]
         if not parts or ((head, subject) not in lines and len(lines) >= limit):
             continue
@@ -239,8 +250,63 @@ def since_yesterday(shown: Sequence[Item], items: Sequence[Item], limit: int = 8
         kept.extend(parts)
         if first is not it:
             lines[(head, subject)] = (replace(first, sources=tuple(dict.fromkeys(first.sources + it.sources))), kept)
-    return tuple(replace(it, text=f"{head}, {subject}: {_joined(parts)}.", disputed_by=())
+    return tuple(replace(it, text=_since_text(head, subject, parts, it.id in headlines), disputed_by=())
                  for (head, subject), (it, parts) in lines.items())
+
+
+def _since_text(head: str, subject: str, parts: list[str], headline: bool) -> str:
+    if not headline:
+        return f"{head}, {subject}: {_joined(parts)}."
+    subject = subject.rstrip(".!?:;, ")
+    return f"{head}: {subject}" + (f" — {_joined(parts)}." if parts else ".")
+
+
+HEADLINE_SIM = 0.55
+"""How close (cosine) an article's title must be to a new or updated event it reported to tell that event on its
+since-yesterday line; each title tells at most the one event it is closest to."""
+
+# A headline's kicker or live-blog label before a colon ("Russia-Ukraine war: ...", "LIVE: ...") says nothing.
+_KICKER = re.compile(r"^(?:[^:]{0,40}\b(?:war|crisis|conflict|invasion|live|update[sd]?|latest|news|report|"
+                     r"explained|analysis|watch|breaking)\b[^:]{0,20}|LIVE|BREAKING|UPDATE|WATCH):\s+(?=\S)",
+                     re.IGNORECASE)
+
+
+def headline(title: str, outlet: str = "") -> str:
+    """An article's title as a since-yesterday line may show it: without a kicker ("War in Ukraine: "), a live
+    label, or the outlet's name after a bar or dash; "" when what is left is too short to tell anything."""
+    text = " ".join(title.split())
+    if outlet:
+        text = re.sub(rf"\s+[|\-–—]\s+{re.escape(outlet)}\s*$", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+\|\s+[^|]{1,40}$", "", text)
+    text = _KICKER.sub("", text, count=1)
+    return text if len(text.split()) >= 5 else ""
+
+
+def _headlines(fresh: Sequence[Item], articles: Sequence[Article], shown_words: list[list[str]]) -> dict[str, str]:
+    """Item id -> the headline of one of its articles that tells its event: the title closest to it among the
+    fresh events (``HEADLINE_SIM`` or more), that shares no run of words with a shown item (never a copy)."""
+    from .embed import embed
+
+    by_id = {a.id: a for a in articles}
+    candidates: dict[str, set[str]] = defaultdict(set)
+    for it in fresh:
+        for source in it.sources:
+            a = by_id.get(source)
+            line = headline(a.title, a.outlet) if a and a.title else ""
+            if line and not any(_shares_run(_words(line), w, 8) for w in shown_words):
+                candidates[line].add(source)
+    if not candidates or not fresh:
+        return {}
+    lines = sorted(candidates)
+    sims = embed([it.text for it in fresh]) @ embed(lines).T
+    out: dict[str, str] = {}
+    for j, line in enumerate(lines):
+        k = int(np.argmax(sims[:, j]))
+        it = fresh[k]
+        if candidates[line] & set(it.sources) and sims[k, j] >= HEADLINE_SIM and (
+                it.id not in out or sims[k, j] > sims[k, lines.index(out[it.id])]):
+            out[it.id] = line
+    return out
 
 
 def _joined(parts: list[str]) -> str:

@@ -11,9 +11,9 @@ from dataclasses import replace
 from briefing import history as history_mod
 from briefing.events import Anchors
 from briefing.history import History, _same_scope, shown_items
-from briefing.models import Briefing, Entity, Fact, Figure, Item, Section, Stats, Support
+from briefing.models import Article, Briefing, Entity, Fact, Figure, Item, Section, Stats, Support
 from briefing.output.render import to_json
-from briefing.select import since_yesterday
+from briefing.select import headline, since_yesterday
 
 DAY1 = dt.date(2022, 4, 5)
 DAY2 = dt.date(2022, 4, 6)
@@ -231,6 +231,47 @@ def test_a_since_yesterday_line_names_the_shown_sentences_place_not_a_persons_na
         lines = since_yesterday([strike], second)
         assert [line.text for line in lines] == ["New, Odesa: 11 killed."]
 
+
+
+def _article(aid: str, title: str, outlet: str = "Wire") -> Article:
+    return Article(id=aid, title=title, outlet=outlet, url="", published=DAY2, text="x", path=f"{aid}.txt")
+
+
+def test_a_since_yesterday_line_tells_the_event_by_its_articles_headline(tmp_path):
+    history, second = two_days(tmp_path / "h.sqlite")
+    with history:
+        fresh = [it for it in second if it.novelty != "reported"]
+        toll, market = (next(it for it in fresh if it.id == k) for k in ("hospital-toll", "market"))
+        articles = [
+            _article(toll.sources[0], "Ukraine war live: Kharkiv children's hospital strike toll rises to 14 | Wire"),
+            # The market's article is titled after another story: it never tells the market strike.
+            _article(market.sources[0], "Grain exports through the Black Sea ports remain blocked", "Other"),
+        ]
+        texts = [line.text for line in since_yesterday(fresh, second, articles=articles)]
+        # The kicker and the outlet are dropped; the update still says what changed.
+        assert texts[0] == "Update: Kharkiv children's hospital strike toll rises to 14 — killed now 14 (9 on 5 Apr)."
+        assert "New, Mykolaiv: 5 killed." in texts
+        assert not any("Grain" in t for t in texts)
+
+
+def test_a_headline_that_copies_a_shown_item_is_not_used(tmp_path):
+    history, second = two_days(tmp_path / "h.sqlite")
+    with history:
+        market = next(it for it in second if it.id == "market")
+        copy = _article(market.sources[0], "Shelling hit a crowded market in Mykolaiv on Wednesday, killing 5 people")
+        assert [line.text for line in since_yesterday([market], second, articles=[copy])] == \
+            ["New, Mykolaiv: 5 killed."]
+
+
+def test_headline_drops_kickers_live_labels_and_the_outlet_but_keeps_a_speaker():
+    assert headline("War in Ukraine: Russia maintains that it will reduce its military activity") == \
+        "Russia maintains that it will reduce its military activity"
+    assert headline("LIVE: Putin-Zelensky Meeting Only Possible After Treaty Ready") == \
+        "Putin-Zelensky Meeting Only Possible After Treaty Ready"
+    assert headline("UN: Over 4 million people have fled Ukraine") == "UN: Over 4 million people have fled Ukraine"
+    assert headline("Four million refugees have fled Ukraine - Reuters", "Reuters") == \
+        "Four million refugees have fled Ukraine"
+    assert headline("Day 35 in photos") == ""
 
 
 def test_new_details_of_a_known_story_are_an_update_and_a_number_from_elsewhere_is_not(tmp_path):
