@@ -84,6 +84,9 @@ class Params:
     piece_gap: int = 2
     """Selection: two items with sentences at most this many sentences apart in one article may be pieces of
     one report (``piece_of``)."""
+    detail_gap: int = 4
+    """Selection: a sentence that leans on its context up to this many sentences after a shown item's sentence
+    in one of its articles is a detail of that item (``detail_of``), not an item of its own."""
     piece_sim: float = 0.55
     """Selection: cosine of two such items' texts at or above which they are pieces of one event's report
     (dev-day recall 0.55: 33/39, 0.6: 32, 0.7 and off: 30; leave-one-day-out 32/39)."""
@@ -481,6 +484,30 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
         return False
     kinds_a, kinds_b = {c for c, _ in a.figures}, {c for c, _ in b.figures}
     return not (kinds_a and kinds_b and not (kinds_a & kinds_b))
+
+
+# A sentence that points back at one before it: "the claim", "that figure", "such a meeting".
+_BACK_REFERENCE = re.compile(
+    r"\b(?:such an?|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
+    r"moves?|decisions?|announcements?|statements?|remarks|comments|proposals?|suggestions?|offers?|incidents?|"
+    r"reasons?))\b", re.IGNORECASE)
+
+
+def leans_on_context(fact: Fact) -> bool:
+    """Does a sentence read only after the one before it? A count of the dead or injured that names no place
+    ("Twenty-five people have been wounded"), or a back-reference ("Russia made the claim on Tuesday")."""
+    names = {w.lower().strip(".,'’") for w in (fact.speaker or "").split() if w[:1].isupper()}
+    if anchors_of(fact).places - names:
+        return False
+    tolls = {f.category for f in fact.figures} & _TOLL_KINDS
+    return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None
+
+
+def detail_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], p: Params = Params()) -> bool:
+    """For selection: is ``b``, a sentence that leans on its context (``leans_on_context``), a detail of the
+    report ``a`` belongs to? It stands in one of ``a``'s articles, from the sentence before one of ``a``'s to
+    ``detail_gap`` sentences after it: what it points back at is ``a``'s event."""
+    return any(x == y and -1 <= j - i <= p.detail_gap for x, i in a_at for y, j in b_at)
 
 
 # ------------------------------------------------------------------------------------------------ grouping

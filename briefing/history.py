@@ -197,6 +197,7 @@ class History:
         owner = np.concatenate([np.full(len(r["vectors"]), k) for k, r in enumerate(past)])
         every = np.concatenate([r["vectors"] for r in past])
         out = []
+        found: list[tuple[Item, _Profile, list[dict], list[dict]]] = []
         for it in items:
             today = _profile(it, context)
             sims = today.vectors @ every.T
@@ -212,6 +213,10 @@ class History:
             # report the history keeps as another event is not a new actor today).
             places = ev.pool(today.anchors).places
             nearby = [r for r in past if r["anchors"].places & places] if places else []
+            found.append((it, today, matches, nearby))
+        for it, today, matches, nearby in found:
+            matches = matches or _told_beside(it, today, [(o, m) for o, _, m, _ in found if m and o is not it],
+                                              params)
             out.append(_marked(it, today, matches, params, nearby, past))
         return out
 
@@ -508,6 +513,33 @@ def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params,
         return replace(item, novelty="reported", first_reported=first, previous=(), changes=(), change_figures=())
     return replace(item, novelty="updated", first_reported=first, previous=previous, changes=tuple(changes),
                    change_figures=figures)
+
+
+# Sentences at most this many apart in one article tell one story (``_told_beside``).
+_BESIDE = 2
+
+
+def _told_beside(item: Item, today: _Profile, known: Sequence[tuple[Item, list[dict]]],
+                 params: ev.Params) -> list[dict]:
+    """The earlier events an unmatched event of today retells when its article tells them right beside it: a
+    sentence of another event of today, at most ``_BESIDE`` sentences away in one article, matched earlier
+    events; this event names places (beyond seats of government), all of them places of those events, and
+    reads like them (closest facts at ``history_retold_sim``). "Irpin would be one of the first towns
+    liberated", between two retold lines on Irpin's recapture, is that story again, not news."""
+    places = set().union(*(a.places for a in today.anchors)) - ev._seats()
+    if not places:
+        return []
+    at = {(f.article_id, f.index) for f in item.facts}
+    for other, matches in known:
+        if not any(x == y and abs(i - j) <= _BESIDE for x, i in at for y, j in
+                   ((f.article_id, f.index) for f in other.facts)):
+            continue
+        hit = [m for m in matches
+               if places <= set().union(*(a.places | a.context for a in m["facts"]), m["anchors"].places)
+               and float((today.vectors @ np.asarray(m["vectors"]).T).max()) >= params.history_retold_sim]
+        if hit:
+            return hit
+    return []
 
 
 def _same_scope(a: ev.Anchors, b: ev.Anchors) -> bool:

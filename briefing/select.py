@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .config import Config
-from .dedupe import TEXT_WORDS, trim
+from .dedupe import TEXT_WORDS, first_sentence, trim
 from .extract.figures import CATEGORIES as _KEY_CATEGORIES  # key figures, in the order the box lists them
 from .models import Article, Briefing, Fact, Item, KeyFigure, Quote, Section, Source, Stats, cited_ids
 
@@ -54,6 +54,10 @@ class Params:
     """Lost when every report hedges ("may", "reportedly")."""
     mostly_quote: float = 0.25
     """Lost when the text is mostly a quote (the claim, not what happened)."""
+    leans: float = 0.3
+    """Lost in a sectioned briefing by a line that reads only after the sentence before it in its article
+    (``events.leans_on_context``: "Twenty-five people have been wounded", "For this reason, ...") when no
+    shown item tells what it points back at (then it is that item's detail, not shown)."""
     past_aim_per_word: float = 0.03
     """Lost per word past ``dedupe.TEXT_WORDS`` in a sectioned briefing: the day's word budget is shared by many
     events, so a long line costs the events it crowds out (0.03: days 28-29 tie 0.01 and 0.03, 0.06 lets a
@@ -112,11 +116,13 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     item loses ``p.past_aim_per_word`` per word past it (a summary cut to a length, as ROUGE reads it, has no such aim),
     and an item that is another piece of a picked item's report (``events.piece_of``) is not shown."""
     from .embed import embed
-    from .events import Params as EventParams, anchors_of, piece_of, pool, same_event
+    from .events import Params as EventParams, anchors_of, detail_of, leans_on_context, piece_of, pool, same_event
+
+    leans = {it.id for it in items if leans_on_context(it.facts[0])} if aim_words is not None else set()
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
-        return round(score_item(it, p) - p.past_aim_per_word * over, 4)
+        return round(score_item(it, p) - p.past_aim_per_word * over - p.leans * (it.id in leans), 4)
 
     scored = sorted((replace(it, score=score(it)) for it in items), key=lambda it: (-it.score, it.id))
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
@@ -143,15 +149,24 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         return None
 
     def redundant(it: Item) -> bool:
+        nonlocal words
         k = covering(it)
         if k is None:
             return False
-        picked[k] = fold(picked[k], it)
+        q = picked[k]
+        picked[k] = fold(q, it)
+        if aim_words is not None and _tells_toll(q, it) and it.id in leans and detail_of(at[q.id], at[it.id], params):
+            # A toll that only reads after the shown sentence ("Around 350 people have died in the city") is
+            # the event's toll: the line says it, and the key figures show it with the event's place.
+            extra = trim(first_sentence(it.text) or it.text, aim=_TOLL_WORDS)
+            picked[k] = replace(picked[k], text=f"{q.text} {extra}", figures=q.figures + it.figures)
+            words += len(extra.split())
         return True
 
     def _part_of(q: Item, it: Item, sim: float) -> bool:
-        # Another piece of a shown event's report.
-        return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params)
+        # Another piece of a shown event's report, or a detail that only reads after its sentence.
+        return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params) or (
+            it.id in leans and q.id not in leans and detail_of(at[q.id], at[it.id], params))
 
     def take(it: Item) -> None:
         nonlocal words
@@ -178,6 +193,18 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
             take(it)
     return picked
+
+
+# A toll added to the line of the event it belongs to keeps its colour clauses only up to this many words.
+_TOLL_WORDS = 15
+
+
+def _tells_toll(shown: Item, detail: Item) -> bool:
+    """Does ``detail`` count the dead or injured of a kind ``shown`` does not?"""
+    from .events import _TOLL_KINDS
+
+    have = {f.category for f in shown.figures}
+    return bool({f.category for f in detail.figures} & _TOLL_KINDS - have)
 
 
 def fold(shown: Item, other: Item) -> Item:

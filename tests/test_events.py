@@ -123,6 +123,30 @@ def test_pieces_of_one_report_are_near_each_other_alike_and_not_told_apart():
     assert not events.piece_of([("a", 4)], [("a", 5)], toll, moved, 0.68)
 
 
+def test_a_sentence_that_reads_only_after_the_one_before_it_leans_on_its_context():
+    leans = events.leans_on_context
+    assert leans(fact("a", 7, "Twenty-five people have been wounded and are now in hospitals.",
+                      figures=[Figure(25, "wounded", "Twenty-five people", category="injured")]))
+    assert leans(fact("a", 3, "Russia made the claim on Tuesday following talks in Turkey."))
+    assert leans(fact("a", 3, "For this reason, the mechanisms of the UN must be reviewed."))
+    assert leans(fact("a", 3, "The new figure was posted on a UNHCR website."))
+    # The speaker's name is no place, even where the NER took it for one ("Kim said").
+    assert leans(fact("a", 4, "Kim said that an additional 34 people had been injured.", places=("Kim",),
+                      figures=[Figure(34, "injured", "34 people", category="injured")], speaker="Vitaliy Kim"))
+    # A toll that says where, and a sentence that stands on its own, do not.
+    assert not leans(fact("a", 2, "At least 12 people were killed in Mykolaiv.", places=("Mykolaiv",),
+                          figures=[killed(12)]))
+    assert not leans(fact("a", 2, "Ukraine proposed a neutral status in exchange for security guarantees."))
+
+
+def test_a_detail_stands_just_after_a_sentence_of_the_report_in_one_of_its_articles():
+    assert events.detail_of([("a", 3)], [("a", 7)])
+    assert events.detail_of([("a", 3)], [("a", 2)])  # the sentence just before
+    assert not events.detail_of([("a", 3)], [("a", 8)])
+    assert not events.detail_of([("a", 3)], [("a", 1)])
+    assert not events.detail_of([("a", 3)], [("b", 4)])
+
+
 def test_spellings_of_one_place_are_one_place_and_different_places_stay_apart():
     assert events.place_form("chernigiv") == events.place_form("chernihiv")
     assert events.place_form("kiev") == events.place_form("kyiv")

@@ -233,6 +233,28 @@ def test_a_since_yesterday_line_names_the_shown_sentences_place_not_a_persons_na
 
 
 
+def test_a_line_told_beside_a_retold_story_in_its_article_is_that_story_again(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        retaken = event("retaken", fact("retaken", 0, "Ukrainian forces retook the town of Irpin near Kyiv on Monday, "
+                                                      "its mayor said.", ("Irpin", "Kyiv")))
+        history.record(brief(DAY1, [retaken]), [retaken], DAY1)
+        again = event("again", fact("again", 1, "The town of Irpin has been liberated by Ukrainian forces, the mayor "
+                                                "said.", ("Irpin",), source="x"))
+        first = event("first", fact("first", 2, "Irpin would be one of the first towns freed from occupation once "
+                                                "this is confirmed.", ("Irpin",), source="x"))
+        market = event("market3", fact("market3", 3, "Shelling hit a crowded market in Kharkiv on Tuesday.",
+                                       ("Kharkiv",), source="x"))
+        far = event("far", fact("far", 9, "Irpin would be one of the first towns freed from occupation once this "
+                                          "is confirmed.", ("Irpin",), source="y"))
+        marks_ = marks(history.mark([again, first, market, far], DAY2))
+        assert marks_["again"] == "reported"
+        # Beside it in one article, on the same town: the same story. Another town beside it, or the same line
+        # in an article that does not retell the story, is judged on its own.
+        assert marks_["first"] == "reported"
+        assert marks_["market3"] == "new"
+        assert marks_["far"] == "new"
+
+
 def _article(aid: str, title: str, outlet: str = "Wire") -> Article:
     return Article(id=aid, title=title, outlet=outlet, url="", published=DAY2, text="x", path=f"{aid}.txt")
 

@@ -122,6 +122,36 @@ def test_a_hidden_report_of_a_shown_event_adds_its_articles_but_never_more_outle
     assert folded.support == shown.support  # copies are not known here: outlets are not recounted up
 
 
+def test_a_toll_that_leans_on_the_shown_sentence_joins_its_line_and_a_dangling_detail_is_not_shown():
+    from briefing.models import Entity
+    from briefing.select import rank_items
+
+    def one(text, index, figures=(), places=(), outlets=3, theme="battlefield"):
+        f = Fact(id=f"a#{index}", article_id="a", index=index, text=text, theme=theme, figures=tuple(figures),
+                 entities=tuple(Entity(p, "GPE") for p in places), scores=((theme, 0.9),))
+        return Item(id=f.id, text=text, theme=theme, facts=(f,), sources=("a",), speaker=None,
+                    figures=tuple(figures), date=None, hedged=False, support=Support(outlets, "corroborated"))
+
+    strike = one("Russian forces bombarded the northern city of Chernihiv overnight despite pledges to scale back.",
+                 3, places=("Chernihiv",))
+    wounded = Figure(25, "wounded", "Twenty-five people", category="injured")
+    toll = one("Twenty-five people have been wounded and are now being treated in the city's two hospitals, while "
+               "the city has no power.", 5,
+               [wounded], outlets=1, theme="humanitarian")
+    claim = one("Russia made the claim on Tuesday following talks it had in Turkey.", 6, outlets=1,
+                theme="negotiations")
+    picked = rank_items([strike, toll, claim], per_theme=5, aim_words=35)
+    assert [it.id for it in picked] == [strike.id]
+    line = picked[0]
+    assert line.text == strike.text + (" Twenty-five people have been wounded and are now being treated in the "
+                                       "city's two hospitals.")
+    assert wounded in line.figures and {f.id for f in line.facts} == {"a#3", "a#5", "a#6"}
+    # Far from any shown sentence, such a line stays a candidate, ranked below one that reads on its own.
+    alone = one("Russia made the claim on Tuesday following talks it had in Turkey.", 20, outlets=1)
+    plain = one("Talks between the two delegations will resume online on Friday.", 30, outlets=1)
+    assert [it.id for it in rank_items([alone, plain], per_theme=5, aim_words=35)] == [plain.id, alone.id]
+
+
 def test_a_key_figure_says_where_it_was_counted():
     from briefing.models import Entity
 
