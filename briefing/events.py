@@ -486,18 +486,22 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
     return not (kinds_a and kinds_b and not (kinds_a & kinds_b))
 
 
-# A sentence that points back at one before it: "the claim", "that figure", "such a meeting".
+# A sentence that points back at one before it: "the claim", "that figure", "such a meeting", "the city" (in a
+# sentence that names no place).
 _BACK_REFERENCE = re.compile(
     r"\b(?:such an?|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
     r"moves?|decisions?|announcements?|statements?|remarks|comments|proposals?|suggestions?|offers?|incidents?|"
-    r"reasons?))\b", re.IGNORECASE)
+    r"reasons?|city|town|village|region|building))\b", re.IGNORECASE)
 
 
 def leans_on_context(fact: Fact) -> bool:
     """Does a sentence read only after the one before it? A count of the dead or injured that names no place
     ("Twenty-five people have been wounded"), or a back-reference ("Russia made the claim on Tuesday")."""
-    names = {w.lower().strip(".,'’") for w in (fact.speaker or "").split() if w[:1].isupper()}
-    if anchors_of(fact).places - names:
+    words = (fact.speaker or "").split()
+    # A person's last name ("Kim said"), not a place in an office ("the governor of the Kherson region").
+    names = {words[-1].lower().strip(".,'’")} if words and words[-1][:1].isupper() and " of " not in \
+        fact.speaker else set()
+    if anchors_of(fact).places - names - _seats():  # "returned to Moscow" does not say where it happened
         return False
     tolls = {f.category for f in fact.figures} & _TOLL_KINDS
     return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None

@@ -133,6 +133,12 @@ def test_a_sentence_that_reads_only_after_the_one_before_it_leans_on_its_context
     # The speaker's name is no place, even where the NER took it for one ("Kim said").
     assert leans(fact("a", 4, "Kim said that an additional 34 people had been injured.", places=("Kim",),
                       figures=[Figure(34, "injured", "34 people", category="injured")], speaker="Vitaliy Kim"))
+    assert leans(fact("a", 3, "Reports of Ukrainian control over the city are plausible."))
+    assert leans(fact("a", 3, "The general staff will reveal more about those decisions back in Moscow.",
+                      places=("Moscow",)))  # a seat of government says no more where it happened
+    # A place in the speaker's office is still the sentence's place.
+    assert not leans(fact("a", 3, "Russian forces hit industrial facilities in the region in three strikes.",
+                          places=("Khmelnitskyi",), speaker="The governor of the Khmelnitskyi region"))
     # A toll that says where, and a sentence that stands on its own, do not.
     assert not leans(fact("a", 2, "At least 12 people were killed in Mykolaiv.", places=("Mykolaiv",),
                           figures=[killed(12)]))

@@ -477,7 +477,9 @@ class _Fetcher:
             try:
                 result = self._follow(url, headers, deadline)
             except FetchError:
-                if deadline.expired:
+                # The socket's own timeout (set to the time left) may fire a moment before the watchdog marks
+                # the deadline expired: out of time either way, and never retried.
+                if deadline.expired or deadline.remaining() <= _DEADLINE_SLACK:
                     raise _Overran(timeout) from None
                 raise
             if deadline.expired:  # the sockets were shut down: what was read is cut short
@@ -548,6 +550,10 @@ class _Fetcher:
         except Exception as exc:  # timeouts, resets and incomplete reads mid-body
             raise _Transient(_describe(exc)) from None
         return b"".join(chunks)
+
+
+_DEADLINE_SLACK = 0.05
+"""Seconds: a fetch that failed this close to its deadline ran out of time."""
 
 
 class _Overran(_Transient):
