@@ -65,6 +65,18 @@ def test_lines_broken_mid_sentence_are_joined():
     assert result.text == "The convoy left the city in the morning, officials said.\n\nIt carried 300 people."
 
 
+def test_a_quote_opening_a_line_after_a_line_with_no_full_stop_starts_a_paragraph():
+    text = ("The mayor said thousands remain in the city.\nOver the last week, 26,477 residents were evacuated to "
+            "Zaporizhzhia\n\"Our main mission today is to save lives,\" the mayor continued.")
+    assert clean(text).text.split("\n\n") == [
+        "The mayor said thousands remain in the city.",
+        "Over the last week, 26,477 residents were evacuated to Zaporizhzhia.",
+        "\"Our main mission today is to save lives,\" the mayor continued."]
+    # A line that leads into the quote keeps it.
+    assert clean("The mayor of the besieged city told reporters\n\"We will not give up.\"").text == \
+        "The mayor of the besieged city told reporters \"We will not give up.\""
+
+
 def test_key_point_bullets_are_sentences_of_their_own():
     text = ("Talks to resume in Turkey\n\n  • The two sides are expected to meet in the city on Tuesday, officials say\n"
             "  • The government has paused evacuations after warnings of attacks on the routes\n\nAgency")

@@ -175,6 +175,14 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_NEW_QUOTE = re.compile(r"^[\"“]\s?[A-Z]")
+# A line that leads into a quote on the next: it ends in a comma, colon or dash, or a verb of saying and at
+# most two words after it ("told reporters").
+_OPENS_QUOTE = re.compile(r"(?:[,:;\-–—]|\b(?:said|says|say|told|tells|added|wrote|stated|declared|warned|asked|"
+                          r"replied|continued|explained|noted|announced|tweeted|posted|reads?|that)(?:\s+\S+){0,2})$",
+                          re.IGNORECASE)
+
+
 def _split_block(lines: list[str]) -> list[str]:
     # Lines ending a sentence are separate paragraphs (many extractors emit one paragraph a line);
     # a line broken mid-sentence is joined to the next.
@@ -193,6 +201,12 @@ def _split_block(lines: list[str]) -> list[str]:
             if line:
                 out.append(line)
             continue
+        if current and _NEW_QUOTE.match(line) and len(current.split()) >= _BULLET_SENTENCE_WORDS \
+                and not _OPENS_QUOTE.search(current):
+            # A quote opening a line after a line with no full stop starts a paragraph: the extractor lost
+            # the first one's full stop ("... evacuated to Zaporozhye" / "“Our main mission ...").
+            out.append(current + ".")
+            current = ""
         current = f"{current} {line}".strip()
         if _SENTENCE_END.search(line) or _looks_like_headline(line) or _is_tweet(line):
             out.append(current)
