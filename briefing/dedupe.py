@@ -53,7 +53,7 @@ def dedupe(facts: Sequence[Fact], articles: Sequence[Article], config: Config) -
         return Merged((), (), {})
     vectors = vectors_of(facts)
     params = events.Params.from_config(config)
-    groups = events.group(facts, vectors, params)
+    groups = events.group(facts, vectors, params, events.title_vectors(articles))
     by_id = {a.id: a for a in articles}
     copies = copy_groups(facts, groups, vectors, by_id, params)
     items: list[Item] = []

@@ -37,7 +37,7 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -79,6 +79,9 @@ class Params:
     """Disputes: two claims on one topic when they also share a named entity."""
     anchors_per_cluster: int = 3
     candidates: int = 8
+    title_sim: float = 0.6
+    """Grouping with titles: the cosine of an article's title to an event's centroid at or above which the
+    article is about that event (``group``'s ``titles``)."""
     event_neighbours: int = 12
     """Clusters compared with each cluster in the event pass (nearest by centroid)."""
     piece_gap: int = 2
@@ -517,15 +520,69 @@ def detail_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], 
 # ------------------------------------------------------------------------------------------------ grouping
 
 
-def group(facts: Sequence[Fact], vectors: np.ndarray, p: Params = Params()) -> list[list[int]]:
-    """Facts (with their unit embeddings) grouped into events: lists of fact indices, in input order."""
+def group(facts: Sequence[Fact], vectors: np.ndarray, p: Params = Params(),
+          titles: Mapping[str, np.ndarray] | None = None) -> list[list[int]]:
+    """Facts (with their unit embeddings) grouped into events: lists of fact indices, in input order.
+    ``titles``: article id -> the unit embedding of its title (``title_vectors``), when titles are known."""
     if not len(facts):
         return []
     context = context_places(facts)
     terms = rare_terms(facts)
     anchors = [replace(anchors_of(f, context.get(f.id, ())), terms=t) for f, t in zip(facts, terms)]
     statements = _join_continuations(_statements(facts, anchors, vectors, p), facts, anchors)
-    return _events(statements, anchors, vectors, p)
+    grouped = _events(statements, anchors, vectors, p)
+    return _join_by_title(grouped, facts, anchors, vectors, titles, p) if titles else grouped
+
+
+def title_vectors(articles: Iterable) -> dict[str, np.ndarray]:
+    """Article id -> unit embedding of its title, for the articles that have one."""
+    from .embed import embed
+
+    titled = sorted((a.id, a.title.strip()) for a in articles if a.title and a.title.strip())
+    if not titled:
+        return {}
+    return {aid: v for (aid, _), v in zip(titled, embed([t for _, t in titled]))}
+
+
+def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray,
+                   titles: Mapping[str, np.ndarray], p: Params) -> list[list[int]]:
+    """An article is about the event its title tells: the event of two or more articles closest to its title
+    (``title_sim`` or more). A group of that article's own sentences (none of them joined with another
+    article's) joins that event when it reads like it (centroid cosine ``loose_sim``), shares an anchor with it
+    and contradicts none (``conflict``): the governor's words in a report titled after the strike are the
+    strike's, though they name neither the building nor the city."""
+    articles_of = [{facts[i].article_id for i in g} for g in groups]
+    shared = [k for k, arts in enumerate(articles_of) if len(arts) >= 2]
+    if not shared:
+        return groups
+    centroids = np.stack([_unit(vectors[g].mean(axis=0)) for g in groups])
+    pooled = [pool(anchors[i] for i in g) for g in groups]
+    into: dict[int, int] = {}
+    for k, g in enumerate(groups):
+        if len(articles_of[k]) != 1:
+            continue
+        (aid,) = articles_of[k]
+        if aid not in titles:
+            continue
+        sims = centroids[shared] @ titles[aid]
+        best = int(np.argmax(sims))
+        if sims[best] < p.title_sim:
+            continue
+        target = shared[best]
+        sim = float(centroids[k] @ centroids[target])
+        a, b = pooled[k], pooled[target]
+        # Who (the same actor, the same target) ties a report to the story; a place alone does not: an article
+        # tells other news of the same city.
+        tied = bool(a.actors & b.actors) or bool(_specific(a.targets) & _specific(b.targets)) \
+            or all(leans_on_context(facts[i]) for i in g)
+        if sim >= p.loose_sim and tied and not conflict(a, b, sim, p, dates=False):
+            into[k] = target
+    if not into:
+        return groups
+    joined: dict[int, list[int]] = defaultdict(list)
+    for k, g in enumerate(groups):
+        joined[into.get(k, k)].extend(g)
+    return [sorted(m) for _, m in sorted(joined.items(), key=lambda kv: min(kv[1]))]
 
 
 _TOLL_KINDS = frozenset({"killed", "injured", "dead", "wounded", "casualties"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from briefing import events
 from briefing.config import Config
@@ -81,6 +82,40 @@ def test_an_unthemed_report_of_a_themed_event_adds_its_source():
              fact("a2", 0, text, places=("Mykolaiv",), figures=[killed(12)], theme=None)]
     merged = dedupe(facts, arts, Config())
     assert len(merged.items) == 1 and merged.items[0].sources == ("a1", "a2") and not merged.unthemed
+
+
+def _strike_day(titled: bool):
+    def titled_article(aid, title):
+        return Article(id=aid, title=title if titled else "", outlet=aid, url="", published=DAY, text="", path=aid)
+
+    kim = Entity("Vitaliy Kim", "PERSON")
+    arts = [titled_article("w1", "Missile strike hits regional administration in Mykolaiv"),
+            titled_article("w2", "Rocket attack on Mykolaiv administration building kills 12"),
+            titled_article("k", "Russian forces hit Mykolaiv's regional administration building")]
+
+    def said(aid, index, text, places=()):
+        f = fact(aid, index, text, places=places, speaker="Vitaliy Kim")
+        return replace(f, entities=f.entities + (kim,))
+
+    facts = [said("w1", 0, "A Russian missile struck the regional administration building in Mykolaiv on Tuesday, "
+                            "governor Vitaliy Kim said.", ("Mykolaiv",)),
+             said("w2", 0, "A rocket hit the regional administration building in Mykolaiv, killing 12 people, "
+                            "Vitaliy Kim said.", ("Mykolaiv",)),
+             said("k", 1, "Vitaliy Kim said half of the regional administration building was destroyed and most "
+                          "employees were able to get out."),
+             fact("k", 2, "Grain exports through the Black Sea ports remain blocked, the ministry said.",
+                  theme="sanctions")]
+    return dedupe(facts, arts, Config())
+
+
+def test_an_articles_own_lines_join_the_event_its_title_tells_when_the_same_actor_ties_them():
+    items = {it.id: it for it in _strike_day(titled=True).items}
+    strike = next(it for it in items.values() if "w1" in it.sources)
+    assert {f.id for f in strike.facts} == {"w1#0", "w2#0", "k#1"} and "k" in strike.sources
+    assert "k#2" in items  # another story in the same article stays apart
+    # Without titles, nothing says the governor's words are about the strike.
+    untitled = _strike_day(titled=False).items
+    assert {f.id for f in next(it for it in untitled if "w1" in it.sources).facts} == {"w1#0", "w2#0"}
 
 
 def test_the_theme_is_the_weighted_vote_of_all_facts():

@@ -123,7 +123,7 @@ def dedupe_on_dask(facts: Sequence[Fact], articles: Sequence[Article], config: C
         return Merged((), (), {})
     vectors = vectors_of(facts)
     params = events.Params.from_config(config)
-    groups = events.group(facts, vectors, params)  # one ordered pass over the day: on the client
+    groups = events.group(facts, vectors, params, events.title_vectors(articles))  # one ordered pass: on the client
     by_id = {a.id: a for a in articles}
     shown = [g for g in groups if events.theme_of([facts[i] for i in g]) is not None]
     with _using(config) as client:
