@@ -529,8 +529,13 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
     for item in items:
         by_cat: dict[str, dict[float, tuple[str, list[str]]]] = defaultdict(dict)
         for fact in item.facts:
+            seen: set[str] = set()
             for fig in fact.figures:
-                if fig.category in _KEY_CATEGORIES:
+                # Two counts of one kind in one sentence count two things ("2.2 million fled to Poland, half a
+                # million to Romania"; "140,000 fled before the siege and 150,000 since"): the first is the
+                # sentence's count, never a rival of the second.
+                if fig.category in _KEY_CATEGORIES and fig.category not in seen:
+                    seen.add(fig.category)
                     by_cat[fig.category].setdefault(fig.value, (fig.text.strip(), []))[1].append(fact.article_id)
         for cat, values in by_cat.items():
             row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}, item])
@@ -542,7 +547,7 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
     for (cat, _), (score, context, values, item) in rows.items():
         # "MORE THAN FOUR refugees" beside "over 4 million refugees" is a slip of a headline, not a dispute.
         top = max(values)
-        values = {v: entry for v, entry in values.items() if v * 1000 >= top}
+        values = _same_counts({v: entry for v, entry in values.items() if v * 1000 >= top})
         ordered = sorted(values.items(), key=lambda kv: (-len(set(kv[1][1])), kv[0]))
         shown = tuple((text, tuple(dict.fromkeys(srcs))) for _, (text, srcs) in ordered)
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
@@ -551,6 +556,29 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
                                          where=", ".join(_where(item, known_places())))))
     figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
     return tuple(f for _, f in figures[:limit])
+
+
+ROUNDING = 0.03
+"""Two values of a key figure this close (relative) are one count, written exactly or rounded ("3,862,797" and
+"nearly 3.9 million"), not rival counts."""
+
+
+def _same_counts(values: dict[float, tuple[str, list[str]]]) -> dict[float, tuple[str, list[str]]]:
+    """Values that are one count written two ways, as one: the one more sources give (a tie: the rounder, as a
+    reader reads it), with all their sources."""
+    out: dict[float, tuple[str, list[str]]] = {}
+    for value, (text, srcs) in sorted(values.items(), key=lambda kv: (-len(set(kv[1][1])), _digits(kv[0]), kv[0])):
+        same = next((v for v in out if abs(v - value) <= ROUNDING * max(v, value)), None)
+        if same is None:
+            out[value] = (text, list(srcs))
+        else:
+            out[same][1].extend(srcs)
+    return out
+
+
+def _digits(value: float) -> int:
+    """Significant digits: 3,900,000 has 2, 3,862,797 has 7."""
+    return len(f"{value:.0f}".rstrip("0")) if value >= 1 else 9
 
 
 def _quotes(items: Sequence[Item], limit: int) -> tuple[Quote, ...]:

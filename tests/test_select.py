@@ -94,6 +94,27 @@ def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
     assert rows[0].context == "event a"
 
 
+def test_a_key_figure_is_no_rival_of_a_second_count_in_its_sentence_nor_of_itself_rounded():
+    def event(*facts):
+        return Item(id=facts[0].id, text="event", theme="humanitarian", facts=facts,
+                    sources=tuple(f.article_id for f in facts), speaker=None, figures=(), date=None, hedged=False,
+                    support=Support(len(facts), "single"), score=1.0)
+
+    def refugees(value, text):
+        return Figure(value, "people", text, "", "refugees")
+
+    poland = refugees(2_200_000, "2.2 million have fled")
+    romania = refugees(500_000, "more than half a million")
+    one = Fact(id="a#4", article_id="a", index=4, text="t", figures=(poland, romania))
+    assert key_figures([event(one)], 8)[0].values == (("2.2 million have fled", ("a",)),)
+    exact = Fact(id="b#1", article_id="b", index=1, text="t", figures=(refugees(3_862_797, "3,862,797 Ukrainians"),))
+    rounded = Fact(id="c#0", article_id="c", index=0, text="t", figures=(refugees(3_900_000, "Nearly 3.9 million"),))
+    assert key_figures([event(exact, rounded)], 8)[0].values == (("Nearly 3.9 million", ("c", "b")),)
+    # Counts further apart are rival counts, side by side.
+    far = Fact(id="d#0", article_id="d", index=0, text="t", figures=(refugees(4_500_000, "4.5 million"),))
+    assert len(key_figures([event(exact, far)], 8)[0].values) == 2
+
+
 def test_a_quiet_theme_gets_its_best_item_and_no_more_than_the_budget_leaves_it():
     from briefing.select import _within_budget
 
