@@ -263,6 +263,21 @@ def shorten(text: str, speaker: str | None) -> str:
 # Discourse markers that only tie a sentence to the one before it in its article ("Meanwhile, ...").
 _LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additionally|Moreover|Furthermore|Separately|"
                              r"At the same time|In the meantime|Still|Yet|And|But|So),\s+(?=\S)")
+# How long the war has lasted, opening a sentence ("More than a month after the invasion, ...", "On day 35 of the
+# war, ..."): every report of the day could say it; the reader knows.
+_WAR_CLOCK = re.compile(
+    r"^(?:(?:(?:More than|Over|Nearly|Almost|About|Some|Just)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve|\d+)\s+(?:days?|weeks?|months?|years?)\s+(?:after|since|into)\s+(?:the|its|Russia's|"
+    r"Russia’s)\s+(?:\w+\s+)?(?:invasion|war|conflict|offensive)|On\s+(?:the\s+)?(?:day\s+\d+|\d+(?:st|nd|rd|th)\s+day)"
+    r"\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:invasion|war|conflict)),\s+(?!(?:which|who|that|when|where)\b)(?=\S)",
+    re.IGNORECASE)
+
+
+def _without_war_clock(text: str) -> str:
+    m = _WAR_CLOCK.match(text)
+    if m and len(text[m.end():].split()) >= 8:
+        return text[m.end()].upper() + text[m.end() + 1:]
+    return text
 # Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
 _ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"),
            # A comma-set relative clause about what was just named (", which is largely a dead end in the eyes of
@@ -286,7 +301,8 @@ _TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citin
 
 
 def trim(text: str, aim: int = TEXT_WORDS) -> str:
-    """The sentence without filler: a leading discourse marker always; past ``aim`` words, bracketed and
+    """The sentence without filler: a leading discourse marker or war clock ("More than a month after the
+    invasion, ") always; past ``aim`` words, bracketed and
     dash-set asides; past 1.5 x ``aim``, a second sentence (the one shown with the sentence it leans on); then
     a closing colour clause (", which ...") while the rest keeps at least 12 words. Quoted words are never cut
     (a quote stays as said)."""
@@ -295,12 +311,13 @@ def trim(text: str, aim: int = TEXT_WORDS) -> str:
         text = text[m.end():]
     elif m:
         text = text[m.end()].upper() + text[m.end() + 1:]
+    text = _without_war_clock(text)
     for pattern in _ASIDES:
         if len(text.split()) <= aim:
             break
         cut = pattern.sub(_aside_cut, text)
         if len(cut.split()) >= 12 and complete_sentence(cut):
-            text = cut
+            text = _without_war_clock(cut)
     if len(text.split()) > 1.5 * aim:
         # Two sentences shown together (the second leaned on the first) and still far too long: the first
         # tells the event; the second adds commentary or detail a reader can skip.

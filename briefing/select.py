@@ -164,9 +164,11 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         return True
 
     def _part_of(q: Item, it: Item, sim: float) -> bool:
-        # Another piece of a shown event's report, or a detail that only reads after its sentence.
+        # Another piece of a shown event's report, a detail that only reads after its sentence, or the same
+        # party's claim about the same places told again.
         return piece_of(at[q.id], at[it.id], own[q.id], own[it.id], sim, params) or (
-            it.id in leans and q.id not in leans and detail_of(at[q.id], at[it.id], params))
+            it.id in leans and q.id not in leans and detail_of(at[q.id], at[it.id], params)) or (
+            sim >= params.loose_sim and _same_claim(q, it, own[q.id], own[it.id]))
 
     def take(it: Item) -> None:
         nonlocal words
@@ -193,6 +195,21 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
             take(it)
     return picked
+
+
+def _same_claim(a: Item, b: Item, anchors_a, anchors_b) -> bool:
+    """Two claims by one party (``disputes.side_of``) naming the same places (beyond its seats of government):
+    "Moscow would radically reduce its activity near Kyiv and Chernihiv", the deputy minister said, and "Russia
+    said it would scale down operations around Chernihiv and Kiev" are one claim, however worded."""
+    from .disputes import side_of
+    from .events import _seats, place_forms
+
+    if not (a.support.kind == b.support.kind == "claim"):
+        return False
+    side = side_of(a)
+    if side is None or side != side_of(b):
+        return False
+    return bool(place_forms(anchors_a.places - _seats()) & place_forms(anchors_b.places - _seats()))
 
 
 # A toll added to the line of the event it belongs to keeps its colour clauses only up to this many words.

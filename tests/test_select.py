@@ -173,6 +173,30 @@ def test_a_toll_that_leans_on_the_shown_sentence_joins_its_line_and_a_dangling_d
     assert [it.id for it in rank_items([alone, plain], per_theme=5, aim_words=35)] == [plain.id, alone.id]
 
 
+def test_one_partys_claim_about_the_same_places_told_twice_is_shown_once():
+    from briefing.models import Entity
+    from briefing.select import rank_items
+
+    def claim(aid, text, speaker, places):
+        f = Fact(id=f"{aid}#0", article_id=aid, index=0, text=text, theme="battlefield", speaker=speaker,
+                 entities=tuple(Entity(p, "GPE") for p in places), scores=(("battlefield", 0.9),),
+                 claim_by_party=True)
+        return Item(id=f.id, text=text, theme="battlefield", facts=(f,), sources=(aid,), speaker=speaker,
+                    figures=(), date=None, hedged=False, support=Support(1, "claim"))
+
+    fomin = claim("a", "Russian Deputy Defence Minister Alexander Fomin said Moscow would radically reduce its military "
+                       "activity in the direction of Kyiv and Chernihiv.", "Russian Deputy Defence Minister Alexander "
+                       "Fomin", ("Kyiv", "Chernihiv"))
+    again = claim("b", "Russia said on Tuesday it would scale down operations in the Chernihiv and Kiev regions.",
+                  "Russia", ("Chernihiv", "Kiev"))
+    picked = rank_items([fomin, again], per_theme=5, aim_words=35)
+    assert len(picked) == 1 and picked[0].sources == ("a", "b")
+    # The other side's claim about the same places is another claim.
+    kyiv = claim("c", "Ukraine's general staff said Russian forces were still shelling Chernihiv and the suburbs of "
+                      "Kyiv.", "Ukraine's general staff", ("Chernihiv", "Kyiv"))
+    assert len(rank_items([fomin, kyiv], per_theme=5, aim_words=35)) == 2
+
+
 def test_a_key_figure_says_where_it_was_counted():
     from briefing.models import Entity
 
