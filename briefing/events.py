@@ -494,12 +494,20 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
 _BACK_REFERENCE = re.compile(
     r"\b(?:such an?|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
     r"moves?|decisions?|announcements?|statements?|remarks|comments|proposals?|suggestions?|offers?|incidents?|"
-    r"reasons?|city|town|village|region|building))\b", re.IGNORECASE)
+    r"reasons?|city|town|village|region|building|attacks?|strikes?|targets?|damage|blast|explosion|victims|"
+    r"meeting))\b", re.IGNORECASE)
+
+
+# A sentence that opens on someone or something named before it ("He added ...", "This comes after ..."), or a
+# subordinate clause standing alone ("Although we don't see him as a neutral party.").
+_POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|These|Those)\b|"
+                          r"(?:Although|Though|Because|Whereas)\b[^,;:]*[.!?][\"”']?(?:\s|$))")
 
 
 def leans_on_context(fact: Fact) -> bool:
     """Does a sentence read only after the one before it? A count of the dead or injured that names no place
-    ("Twenty-five people have been wounded"), or a back-reference ("Russia made the claim on Tuesday")."""
+    ("Twenty-five people have been wounded"), a back-reference ("Russia made the claim on Tuesday", "He added"),
+    or a clause that is no sentence on its own ("Although we don't see him as neutral.")."""
     words = (fact.speaker or "").split()
     # A person's last name ("Kim said"), not a place in an office ("the governor of the Kherson region").
     names = {words[-1].lower().strip(".,'’")} if words and words[-1][:1].isupper() and " of " not in \
@@ -507,7 +515,7 @@ def leans_on_context(fact: Fact) -> bool:
     if anchors_of(fact).places - names - _seats():  # "returned to Moscow" does not say where it happened
         return False
     tolls = {f.category for f in fact.figures} & _TOLL_KINDS
-    return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None
+    return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None or _POINTS_BACK.match(fact.text) is not None
 
 
 def detail_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], p: Params = Params()) -> bool:

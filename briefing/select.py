@@ -132,6 +132,7 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
+    orphans: list[Item] = []
     counts: dict[str | None, int] = defaultdict(int)
     per_article: dict[tuple[str | None, str], int] = defaultdict(int)
     words = 0
@@ -184,6 +185,9 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             continue
         if redundant(it):
             continue
+        if it.id in leans and it.support.outlets < 2:
+            orphans.append(it)  # shown only as the detail of an item picked later, never alone
+            continue
         if per_theme is not None and per_article[(it.theme, it.facts[0].article_id)] >= p.per_article:
             held.append(it)
             continue
@@ -194,6 +198,8 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
             break
         if (per_theme is None or counts[it.theme] < per_theme) and not redundant(it):
             take(it)
+    for it in orphans:
+        redundant(it)  # a line that reads only after its sentence: that item's detail, or not shown
     return picked
 
 

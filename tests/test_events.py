@@ -169,6 +169,11 @@ def test_a_sentence_that_reads_only_after_the_one_before_it_leans_on_its_context
     assert leans(fact("a", 4, "Kim said that an additional 34 people had been injured.", places=("Kim",),
                       figures=[Figure(34, "injured", "34 people", category="injured")], speaker="Vitaliy Kim"))
     assert leans(fact("a", 3, "Reports of Ukrainian control over the city are plausible."))
+    assert leans(fact("a", 3, "He added that the delegation would stay in Turkey for talks."))
+    assert leans(fact("a", 3, "Although we don't see him as a neutral party."))
+    assert leans(fact("a", 3, "Governor Serhiy Hamaliy gave no details of the targets or the damage."))
+    assert not leans(fact("a", 3, "Although talks resumed, heavy shelling continued in the east of Kharkiv.",
+                          places=("Kharkiv",)))
     assert leans(fact("a", 3, "The general staff will reveal more about those decisions back in Moscow.",
                       places=("Moscow",)))  # a seat of government says no more where it happened
     # A place in the speaker's office is still the sentence's place.
