@@ -492,7 +492,7 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
 # A sentence that points back at one before it: "the claim", "that figure", "such a meeting", "the city" (in a
 # sentence that names no place).
 _BACK_REFERENCE = re.compile(
-    r"\b(?:such an?|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
+    r"\b(?:such an?|(?:of|among) (?:them|those|these)|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
     r"moves?|decisions?|announcements?|statements?|remarks|comments|proposals?|suggestions?|offers?|incidents?|"
     r"reasons?|city|town|village|region|building|attacks?|strikes?|targets?|damage|blast|explosion|victims|"
     r"meeting))\b", re.IGNORECASE)
@@ -500,7 +500,7 @@ _BACK_REFERENCE = re.compile(
 
 # A sentence that opens on someone or something named before it ("He added ...", "This comes after ..."), or a
 # subordinate clause standing alone ("Although we don't see him as a neutral party.").
-_POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|These|Those)\b|"
+_POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|These|Those|Other|Another)\b|"
                           r"(?:Although|Though|Because|Whereas)\b[^,;:]*[.!?][\"”']?(?:\s|$))")
 
 
