@@ -236,11 +236,20 @@ _TRAILING_ATTRIBUTION = re.compile(
 _LEADING_ATTRIBUTION = re.compile(r"^According to (?P<a>[^,;\"“”]{2,70}), (?P<rest>(?!(?:who|whom|whose|which|where)\b)\S)")
 
 
+# A sentence of its own that only says who said the one before: "This was stated by the head of the faction, X."
+_ATTRIBUTION_SENTENCE = re.compile(r"\s+(?:This|That|It) (?:was|has been) (?:stated|reported|announced|said|declared|"
+                                   r"noted|written|posted) (?:by|on) (?P<who>[^\n]{2,160}?)\.$")
+
+
 def shorten(text: str, speaker: str | None) -> str:
-    """The sentence without the attribution the item's speaker line already shows ("…, the governor said.")."""
+    """The sentence without the attribution the item's speaker line already shows ("…, the governor said.",
+    "… This was stated by the governor.")."""
     if not speaker:
         return text
     key = speaker.split()[-1].lower().strip("'’s") if speaker.split() else ""
+    m = _ATTRIBUTION_SENTENCE.search(text)
+    if m and key and key in m.group("who").lower() and len(text[:m.start()].split()) >= 6:
+        return text[:m.start()]
     m = _TRAILING_ATTRIBUTION.search(text)
     if m:
         who = (m.group("a") or m.group("b") or "").lower()

@@ -142,6 +142,10 @@ def test_headlines_and_titles_are_never_the_text_and_shown_attribution_is_cut():
     assert item.speaker == "the governor"
     assert shorten("Talks will resume on Friday, a spokesman said.", None) == \
         "Talks will resume on Friday, a spokesman said."
+    said = ("Negotiations may begin on March 29 in Istanbul. This was stated by the head of the faction \"Servant of "
+            "the People\", a member of the delegation David Arakhamia.")
+    assert shorten(said, "David Arakhamia") == "Negotiations may begin on March 29 in Istanbul."
+    assert shorten(said, "Mykhailo Podolyak") == said  # said by someone else: kept
 
 
 def test_pieces_of_one_report_are_near_each_other_alike_and_not_told_apart():
