@@ -492,7 +492,7 @@ def piece_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], a
 # A sentence that points back at one before it: "the claim", "that figure", "such a meeting", "the city" (in a
 # sentence that names no place).
 _BACK_REFERENCE = re.compile(
-    r"\b(?:such an?|(?:of|among) (?:them|those|these)|(?:the|that|this|these|those)(?: new| latest| same)? (?:claims?|figures?|numbers?|tolls?|"
+    r"\b(?:such an?|(?:of|among) (?:them|those|these)|(?:the|that|this|these|those)(?-i: [a-z][\w-]*)? (?:claims?|figures?|numbers?|tolls?|"
     r"moves?|decisions?|announcements?|statements?|remarks|comments|proposals?|suggestions?|offers?|incidents?|"
     r"reasons?|city|town|village|region|building|attacks?|strikes?|targets?|damage|blast|explosion|victims|"
     r"meeting))\b", re.IGNORECASE)
@@ -502,6 +502,10 @@ _BACK_REFERENCE = re.compile(
 # subordinate clause standing alone ("Although we don't see him as a neutral party.").
 _POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|These|Those|Other|Another)\b|"
                           r"(?:Although|Though|Because|Whereas)\b[^,;:]*[.!?][\"”']?(?:\s|$))")
+
+
+# Casualties told without a number ("No casualties have been confirmed so far") lean on where as much as a toll.
+_CASUALTIES = re.compile(r"\b(?:casualties|injuries|injured|wounded|killed|dead|victims)\b", re.IGNORECASE)
 
 
 def leans_on_context(fact: Fact) -> bool:
@@ -514,7 +518,7 @@ def leans_on_context(fact: Fact) -> bool:
         fact.speaker else set()
     if anchors_of(fact).places - names - _seats():  # "returned to Moscow" does not say where it happened
         return False
-    tolls = {f.category for f in fact.figures} & _TOLL_KINDS
+    tolls = {f.category for f in fact.figures} & _TOLL_KINDS or _CASUALTIES.search(fact.text)
     return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None or _POINTS_BACK.match(fact.text) is not None
 
 
