@@ -273,12 +273,16 @@ def shorten(text: str, speaker: str | None) -> str:
 _LEADING_FILLER = re.compile(r"^(?:Meanwhile|However|Also|In addition|Additionally|Moreover|Furthermore|Separately|"
                              r"At the same time|In the meantime|Still|Yet|And|But|So),\s+(?=\S)")
 # How long the war has lasted, opening a sentence ("More than a month after the invasion, ...", "On day 35 of the
-# war, ..."): every report of the day could say it; the reader knows.
+# war, ..."): every report of the day could say it; the reader knows. Also what came just before ("Following
+# Russia's statement, ...").
 _WAR_CLOCK = re.compile(
     r"^(?:(?:(?:More than|Over|Nearly|Almost|About|Some|Just)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|\d+)\s+(?:days?|weeks?|months?|years?)\s+(?:after|since|into)\s+(?:the|its|Russia's|"
     r"Russia’s)\s+(?:\w+\s+)?(?:invasion|war|conflict|offensive)|On\s+(?:the\s+)?(?:day\s+\d+|\d+(?:st|nd|rd|th)\s+day)"
-    r"\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:invasion|war|conflict)),\s+(?!(?:which|who|that|when|where)\b)(?=\S)",
+    r"\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:invasion|war|conflict)|"
+    # ... or what came just before, told in the line itself or the item beside it ("Following Russia's statement, ").
+    r"(?:Following|After|In response to)\s+(?:the|this|that|[A-Z][\w-]*['’]s)\s+(?:statement|announcement|remarks|"
+    r"comments|decision|move|pledge|claim)s?),\s+(?!(?:which|who|that|when|where)\b)(?=\S)",
     re.IGNORECASE)
 
 

@@ -166,6 +166,9 @@ def test_trim_cuts_filler_but_keeps_the_event():
         "Shelling continued in Kharkiv and in the north of the country."
     after = "Three days after the strike, rescuers found more bodies in the rubble of the building."
     assert trim(after) == after
+    assert trim("Following Russia's statement, two senior US officials said the United States was watching Russia "
+                "withdraw some of its forces.") == \
+        "Two senior US officials said the United States was watching Russia withdraw some of its forces."
 
 
 def test_a_far_too_long_pair_of_sentences_keeps_the_first():
