@@ -504,7 +504,8 @@ _POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|Th
                           r"(?:Although|Though|Because|Whereas)\b[^,;:]*[.!?][\"”']?(?:\s|$))")
 
 
-# Casualties told without a number ("No casualties have been confirmed so far") lean on where as much as a toll.
+# Casualties told without a number or an attack ("No casualties have been confirmed so far") lean on where as much
+# as a toll; "shelling along the contact line, with civilian casualties" tells its own event.
 _CASUALTIES = re.compile(r"\b(?:casualties|injuries|injured|wounded|killed|dead|victims)\b", re.IGNORECASE)
 
 
@@ -518,7 +519,8 @@ def leans_on_context(fact: Fact) -> bool:
         fact.speaker else set()
     if anchors_of(fact).places - names - _seats():  # "returned to Moscow" does not say where it happened
         return False
-    tolls = {f.category for f in fact.figures} & _TOLL_KINDS or _CASUALTIES.search(fact.text)
+    tolls = {f.category for f in fact.figures} & _TOLL_KINDS or (
+        _CASUALTIES.search(fact.text) and "attack" not in actions_of(fact.text))
     return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None or _POINTS_BACK.match(fact.text) is not None
 
 

@@ -177,6 +177,8 @@ def test_a_sentence_that_reads_only_after_the_one_before_it_leans_on_its_context
     assert leans(fact("a", 3, "Other banks such as Goldman Sachs have said they will withdraw from Russia."))
     assert leans(fact("a", 3, "Around 90 percent of them are women and children."))
     assert leans(fact("a", 3, "No casualties have been confirmed so far."))
+    assert not leans(fact("a", 3, "Shelling of villages along the contact line in the east went on overnight, with "
+                                  "civilian casualties."))
     assert leans(fact("a", 3, "The photo shows how the nine-story building was destroyed."))
     assert not leans(fact("a", 3, "Medinsky said he would report on the Ukrainian proposals to the president."))
     assert leans(fact("a", 3, "Although we don't see him as a neutral party."))
