@@ -572,17 +572,20 @@ def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list
     centroids = np.stack([_unit(vectors[g].mean(axis=0)) for g in groups])
     pooled = [pool(anchors[i] for i in g) for g in groups]
     into: dict[int, int] = {}
+    told: dict[str, int | None] = {}  # article id -> the event its title tells (once per article)
     for k, g in enumerate(groups):
         if len(articles_of[k]) != 1:
             continue
         (aid,) = articles_of[k]
         if aid not in titles:
             continue
-        sims = centroids[shared] @ titles[aid]
-        best = int(np.argmax(sims))
-        if sims[best] < p.title_sim:
+        if aid not in told:
+            sims = centroids[shared] @ titles[aid]
+            best = int(np.argmax(sims))
+            told[aid] = shared[best] if sims[best] >= p.title_sim else None
+        target = told[aid]
+        if target is None:
             continue
-        target = shared[best]
         sim = float(centroids[k] @ centroids[target])
         a, b = pooled[k], pooled[target]
         # Who (the same actor, the same target) ties a report to the story; a place alone does not: an article

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 import logging
 import sqlite3
 from dataclasses import dataclass, replace
@@ -214,9 +215,16 @@ class History:
             places = ev.pool(today.anchors).places
             nearby = [r for r in past if r["anchors"].places & places] if places else []
             found.append((it, today, matches, nearby))
+        # Where each matched event of today stands in its articles: an unmatched one told beside it may retell it.
+        beside: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for k, (it, _, matches, _) in enumerate(found):
+            for f in it.facts if matches else ():
+                beside[(f.article_id, f.index)].append(k)
         for it, today, matches, nearby in found:
-            matches = matches or _told_beside(it, today, [(o, m) for o, _, m, _ in found if m and o is not it],
-                                              params)
+            if not matches:
+                near = sorted({k for f in it.facts for d in range(-_BESIDE, _BESIDE + 1)
+                               for k in beside.get((f.article_id, f.index + d), ()) if found[k][0] is not it})
+                matches = _told_beside(today, [found[k][2] for k in near], params)
             out.append(_marked(it, today, matches, params, nearby, past))
         return out
 
@@ -519,21 +527,16 @@ def _marked(item: Item, today: _Profile, matches: list[dict], params: ev.Params,
 _BESIDE = 2
 
 
-def _told_beside(item: Item, today: _Profile, known: Sequence[tuple[Item, list[dict]]],
-                 params: ev.Params) -> list[dict]:
-    """The earlier events an unmatched event of today retells when its article tells them right beside it: a
-    sentence of another event of today, at most ``_BESIDE`` sentences away in one article, matched earlier
-    events; this event names places (beyond seats of government), all of them places of those events, and
+def _told_beside(today: _Profile, beside: Sequence[list[dict]], params: ev.Params) -> list[dict]:
+    """The earlier events an unmatched event of today retells when its article tells them right beside it
+    (``beside``: the matches of today's events with a sentence at most ``_BESIDE`` sentences away in one of its
+    articles): this event names places (beyond seats of government), all of them places of those events, and
     reads like them (closest facts at ``history_retold_sim``). "Irpin would be one of the first towns
     liberated", between two retold lines on Irpin's recapture, is that story again, not news."""
     places = set().union(*(a.places for a in today.anchors)) - ev._seats()
     if not places:
         return []
-    at = {(f.article_id, f.index) for f in item.facts}
-    for other, matches in known:
-        if not any(x == y and abs(i - j) <= _BESIDE for x, i in at for y, j in
-                   ((f.article_id, f.index) for f in other.facts)):
-            continue
+    for matches in beside:
         hit = [m for m in matches
                if places <= set().union(*(a.places | a.context for a in m["facts"]), m["anchors"].places)
                and float((today.vectors @ np.asarray(m["vectors"]).T).max()) >= params.history_retold_sim]
