@@ -95,7 +95,10 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
         for t in config.themes
     )
     shown = list(takeaways) + [it for s in sections for it in s.items]
-    figures = key_figures(shown, config.select.max_figures)
+    from .events import context_places
+
+    # A count's place may be only in its article's lead or the sentence before it.
+    figures = key_figures(shown, config.select.max_figures, context_places([f for it in items for f in it.facts]))
     quotes = _quotes(shown, config.select.max_quotes)
     sources = _sources(shown, figures, quotes, articles)
     words_out = sum(len(it.text.split()) for it in shown)
@@ -155,13 +158,19 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
         if k is None:
             return False
         q = picked[k]
-        picked[k] = fold(q, it)
-        if aim_words is not None and _tells_toll(q, it) and it.id in leans and detail_of(at[q.id], at[it.id], params):
+        detail = aim_words is not None and it.id in leans and detail_of(at[q.id], at[it.id], params)
+        if detail and _tells_toll(q, it):
             # A toll that only reads after the shown sentence ("Around 350 people have died in the city") is
             # the event's toll: the line says it, and the key figures show it with the event's place.
             extra = trim(first_sentence(it.text) or it.text, aim=_TOLL_WORDS)
-            picked[k] = replace(picked[k], text=f"{q.text} {extra}", figures=q.figures + it.figures)
+            picked[k] = replace(fold(q, it), text=f"{q.text} {extra}", figures=q.figures + it.figures)
             words += len(extra.split())
+        elif detail:
+            # Cited, but its counts are not the event's ("Of those who have left, 2.2 million went to Poland"
+            # beside "3.9 million have fled" is no rival count).
+            picked[k] = fold(q, replace(it, facts=tuple(replace(f, figures=()) for f in it.facts)))
+        else:
+            picked[k] = fold(q, it)
         return True
 
     def _part_of(q: Item, it: Item, sim: float) -> bool:
@@ -429,10 +438,12 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
 _SHORT_SPEAKER_WORDS = 4
 
 
-def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
+def _where(item: Item, gazetteer: frozenset[str], context: dict[str, frozenset[str]] | None = None) -> list[str]:
     """The event's places for its line, at most two: those of the shown sentence, else those two or more of its
-    reports name. Only places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and
-    never a word of a person's name ("Kim" is a town, and a governor)."""
+    reports name, else (with ``context``: ``events.context_places`` of the day's facts) those the shown sentence
+    leans on in its article ("About 140,000 people had fled the city", in a report datelined Mariupol). Only
+    places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and never a word of a
+    person's name ("Kim" is a town, and a governor)."""
     from collections import Counter
 
     from .events import _seats, anchors_of, normalise
@@ -450,9 +461,16 @@ def _where(item: Item, gazetteer: frozenset[str]) -> list[str]:
     text = item.text.lower()
     ranked = sorted(shown, key=lambda p: (text.find(p.lower()) % (len(text) + 1), p)) or \
         [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
+    if not ranked and context and item.facts and _POINTS_AT_PLACE.search(item.text):
+        ranked = sorted(p.title() for p in context.get(item.facts[0].id, ())
+                        if p.title() in gazetteer and p not in names)
     # A seat of government ("despite Moscow's claims") speaks for a side; it is where only when nothing else is.
     where = [p for p in ranked if p.lower() not in _seats()] or ranked
     return where[:2]
+
+
+# A line that points at a place it does not name ("fled the city"): where, then, is its article's place.
+_POINTS_AT_PLACE = re.compile(r"\bthe (?:city|town|village|region|area|port|capital)\b", re.IGNORECASE)
 
 
 def _person_words(item: Item) -> set[str]:
@@ -541,7 +559,8 @@ def _takeaways(per_theme: dict[str, list[Item]], config: Config) -> list[Item]:
     return strong if len(strong) >= floor else chosen[: max(floor, len(strong))]
 
 
-def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
+def key_figures(items: Sequence[Item], limit: int,
+                leaned_on: dict[str, frozenset[str]] | None = None) -> tuple[KeyFigure, ...]:
     """One row per figure category of an event. The same number from several sources is one value with all of
     them; different numbers for the same event stand side by side; two items giving the same numbers for the
     same category are one row."""
@@ -576,7 +595,7 @@ def key_figures(items: Sequence[Item], limit: int) -> tuple[KeyFigure, ...]:
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
         figures.append((score, KeyFigure(category=cat, label=_CATEGORY_LABELS.get(cat, cat.capitalize()),
                                          values=shown, context=context, sources=sources,
-                                         where=", ".join(_where(item, known_places())))))
+                                         where=", ".join(_where(item, known_places(), leaned_on)))))
     figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
     return tuple(f for _, f in figures[:limit])
 

@@ -219,6 +219,43 @@ def test_a_key_figure_says_where_it_was_counted():
     assert key_figures([odd], 8)[0].where == ""
 
 
+def test_a_count_that_points_at_the_city_says_where_from_its_article():
+    from briefing.events import context_places
+    from briefing.models import Entity
+
+    lead = Fact(id="m#0", article_id="m", index=0, text="The mayor of Mariupol called for a full evacuation.",
+                entities=(Entity("Mariupol", "GPE"),))
+    fled = Fact(id="m#5", article_id="m", index=5, text="About 140,000 people had fled the city before the siege.",
+                figures=(Figure(140_000, "people", "About 140,000 people had fled", "about", "refugees"),))
+    national = Fact(id="m#6", article_id="m", index=6, text="Almost four million refugees have fled the country.",
+                    figures=(Figure(4_000_000, "refugees", "almost four million refugees", "", "refugees"),))
+
+    def event(f):
+        return Item(id=f.id, text=f.text, theme="humanitarian", facts=(f,), sources=("m",), speaker=None,
+                    figures=f.figures, date=None, hedged=False, support=Support(1, "single"))
+
+    leaned = context_places([lead, fled, national])
+    assert key_figures([event(fled)], 8, leaned)[0].where == "Mariupol"
+    assert key_figures([event(national)], 8, leaned)[0].where == ""  # "the country" says no city
+    assert key_figures([event(fled)], 8)[0].where == ""
+
+
+def test_a_detail_folded_into_an_item_is_cited_but_its_counts_are_no_rivals():
+    from briefing.select import rank_items
+
+    total = item("Nearly 3.9 million people have fled the country since the invasion a month ago, UN figures show.",
+                 "humanitarian", ("u",), [Figure(3_900_000, "people", "3.9 million", "", "refugees")], outlets=3)
+    share = Item(id="u#4", text="Of those who have left, 2.2 million have fled for neighbouring Poland.",
+                 theme="humanitarian",
+                 facts=(Fact(id="u#4", article_id="u", index=4, text="Of those who have left, 2.2 million have fled "
+                                                                     "for neighbouring Poland.", theme="humanitarian",
+                             figures=(Figure(2_200_000, "people", "2.2 million", "", "refugees"),)),),
+                 sources=("u",), speaker=None, figures=(), date=None, hedged=False, support=Support(1, "single"))
+    (shown,) = rank_items([total, share], per_theme=5, aim_words=35)
+    assert "u#4" in {f.id for f in shown.facts}
+    assert key_figures([shown], 8)[0].values == (("3.9 million", ("u",)),)
+
+
 def test_where_skips_a_seat_of_government_and_keeps_a_town_the_ner_also_took_for_a_name():
     from briefing.models import Entity
     from briefing.select import _where
