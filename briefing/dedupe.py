@@ -286,10 +286,20 @@ _WAR_CLOCK = re.compile(
     re.IGNORECASE)
 
 
+# The same as a sentence of its own after the news: "It's been over a month since Russia's incursion into Ukraine."
+_WAR_CLOCK_SENTENCE = re.compile(
+    r"\s+(?:It['’]s|It has|It is)(?: been)?\s+(?:(?:over|more than|nearly|almost|about|just over)\s+)?(?:a|an|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:days?|weeks?|months?|years?)\s+since\s+[^.!?]{0,60}"
+    r"(?:invasion|incursion|war|offensive|began|started)[^.!?]{0,40}\.$", re.IGNORECASE)
+
+
 def _without_war_clock(text: str) -> str:
     m = _WAR_CLOCK.match(text)
     if m and len(text[m.end():].split()) >= 8:
-        return text[m.end()].upper() + text[m.end() + 1:]
+        text = text[m.end()].upper() + text[m.end() + 1:]
+    m = _WAR_CLOCK_SENTENCE.search(text)
+    if m and len(text[:m.start()].split()) >= 8:
+        text = text[:m.start()]
     return text
 # Asides a reader can skip: a bracketed remark, a dash-set aside, an example list ("such as ...").
 _ASIDES = (re.compile(r"\s*\([^()]{3,120}\)"), re.compile(r"\s+[—–]\s[^—–\"“”]{3,120}\s[—–](?=\s)"),

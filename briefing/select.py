@@ -81,7 +81,7 @@ def select(items: Sequence[Item], articles: Sequence[Article], config: Config, d
     """The briefing: takeaways, per-theme sections, key figures, quotes and numbered sources."""
     # Already reported on an earlier day and nothing changed: not repeated.
     # A briefing's line without filler (``dedupe.trim``); a summary cut to a length keeps the sentence whole.
-    fresh = [replace(it, text=trim(it.text)) for it in items if _presentable(it, config)
+    fresh = [replace(it, text=trim(it.text)) for it in map(_with_the_update, items) if _presentable(it, config)
              and (it.novelty != "reported" or config.history.show_reported)]
     per_theme: dict[str, list[Item]] = defaultdict(list)
     budget = min(config.select.word_budget, max(150, int(stats.words_in * config.select.max_share)))
@@ -210,6 +210,27 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     for it in orphans:
         redundant(it)  # a line that reads only after its sentence: that item's detail, or not shown
     return picked
+
+
+def _with_the_update(item: Item) -> Item:
+    """An event updated by a count that rose is told by a sentence giving the new count ("At least 15 people were
+    killed …"), not by an earlier report's lower one beside a since-yesterday line saying 15."""
+    from .dedupe import complete_sentence, shorten
+
+    rises = [(measure, now) for measure, now, before, since in item.change_figures if since != "detail" and before]
+    if item.novelty != "updated" or not rises:
+        return item
+    if any(float(fig.value) == now and fig.category in measure for measure, now in rises
+           for fig in item.facts[0].figures if item.facts):
+        return item
+    for f in item.facts:
+        if complete_sentence(f.text) and any(float(fig.value) == now and fig.category in measure
+                                             for measure, now in rises for fig in f.figures):
+            # The new statement the history saw was the other sentence's speaker's: this line does not show it.
+            changes = item.changes if f.speaker == item.speaker else tuple(c for c in item.changes if c != "actor")
+            return replace(item, text=shorten(f.text, f.speaker), speaker=f.speaker, changes=changes,
+                           facts=(f,) + tuple(g for g in item.facts if g is not f))
+    return item
 
 
 def _same_claim(a: Item, b: Item, anchors_a, anchors_b) -> bool:
@@ -410,7 +431,8 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
             parts.append("new figures: " + ", ".join(details) if len(details) > 1 else f"new figure: {details[0]}")
         if "actor" in item.changes and item.speaker:
             who = _short_speaker(item.speaker)
-            parts.append(f"new statement by {who}" if len(who.split()) <= _SHORT_SPEAKER_WORDS else "new statement")
+            if len(who.split()) <= _SHORT_SPEAKER_WORDS:  # "new statement" by no one named tells nothing
+                parts.append(f"new statement by {who}")
         if "place" in item.changes and where:
             parts.append(f"now also reported in {where}")
         if "outlets" in item.changes:

@@ -166,6 +166,9 @@ def test_trim_cuts_filler_but_keeps_the_event():
         "Shelling continued in Kharkiv and in the north of the country."
     after = "Three days after the strike, rescuers found more bodies in the rubble of the building."
     assert trim(after) == after
+    assert trim("The first day of peace talks between Moscow and Kiev has come to an end in Istanbul. It's been over "
+                "a month since Russia's incursion into Ukraine.") == \
+        "The first day of peace talks between Moscow and Kiev has come to an end in Istanbul."
     assert trim("Following Russia's statement, two senior US officials said the United States was watching Russia "
                 "withdraw some of its forces.") == \
         "Two senior US officials said the United States was watching Russia withdraw some of its forces."

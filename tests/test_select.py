@@ -256,6 +256,27 @@ def test_a_detail_folded_into_an_item_is_cited_but_its_counts_are_no_rivals():
     assert key_figures([shown], 8)[0].values == (("3.9 million", ("u",)),)
 
 
+def test_an_event_updated_by_a_rising_count_is_told_by_the_sentence_giving_the_new_count():
+    from dataclasses import replace
+
+    from briefing.select import _with_the_update
+
+    seven = Figure(7, "dead", "at least seven dead", "at least", "killed")
+    fifteen = Figure(15, "killed", "At least 15 people were killed", "at least", "killed")
+    old = Fact(id="x#1", article_id="x", index=1, speaker="Zelensky", figures=(seven,),
+               text="An attack on the regional headquarters in Mykolaiv left at least seven dead, Zelensky said.")
+    new = Fact(id="y#0", article_id="y", index=0, speaker="Governor Kim", figures=(fifteen,),
+               text="At least 15 people were killed by a missile strike on the regional headquarters in Mykolaiv.")
+    event = Item(id="x#1", text="An attack on the regional headquarters in Mykolaiv left at least seven dead.",
+                 theme="battlefield", facts=(old, new), sources=("x", "y"), speaker="Zelensky",
+                 figures=(seven, fifteen), date=None, hedged=False, support=Support(2, "corroborated"),
+                 novelty="updated", changes=("figure", "actor"), change_figures=(("killed", 15.0, 12.0, "2022-03-29"),))
+    told = _with_the_update(event)
+    assert told.text == new.text and told.facts[0] is new and told.id == event.id
+    assert told.changes == ("figure",)  # the new statement the history saw is not the one shown
+    assert _with_the_update(replace(event, novelty="new")) == replace(event, novelty="new")
+
+
 def test_where_skips_a_seat_of_government_and_keeps_a_town_the_ner_also_took_for_a_name():
     from briefing.models import Entity
     from briefing.select import _where
