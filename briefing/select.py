@@ -218,10 +218,10 @@ def _with_the_update(item: Item) -> Item:
     from .dedupe import complete_sentence, shorten
 
     rises = [(measure, now) for measure, now, before, since in item.change_figures if since != "detail" and before]
-    if item.novelty != "updated" or not rises:
+    if item.novelty != "updated" or not rises or not item.facts:
         return item
     if any(float(fig.value) == now and fig.category in measure for measure, now in rises
-           for fig in item.facts[0].figures if item.facts):
+           for fig in item.facts[0].figures):
         return item
     for f in item.facts:
         if complete_sentence(f.text) and any(float(fig.value) == now and fig.category in measure
