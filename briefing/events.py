@@ -509,15 +509,23 @@ _POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|Th
 _CASUALTIES = re.compile(r"\b(?:casualties|injuries|injured|wounded|killed|dead|victims)\b", re.IGNORECASE)
 
 
-def leans_on_context(fact: Fact) -> bool:
+def speaker_surname(speaker: str | None) -> str | None:
+    """A person's last name in lower case ("Kim said": Kim the governor, not the town), or None for no speaker or
+    an office ("the governor of the Kherson region": its place is a place)."""
+    words = (speaker or "").split()
+    if not words or not words[-1][:1].isupper() or " of " in (speaker or ""):
+        return None
+    return words[-1].lower().strip(".,'’")
+
+
+def leans_on_context(fact: Fact, anchors: Anchors | None = None) -> bool:
     """Does a sentence read only after the one before it? A count of the dead or injured that names no place
     ("Twenty-five people have been wounded"), a back-reference ("Russia made the claim on Tuesday", "He added"),
-    or a clause that is no sentence on its own ("Although we don't see him as neutral.")."""
-    words = (fact.speaker or "").split()
-    # A person's last name ("Kim said"), not a place in an office ("the governor of the Kherson region").
-    names = {words[-1].lower().strip(".,'’")} if words and words[-1][:1].isupper() and " of " not in \
-        fact.speaker else set()
-    if anchors_of(fact).places - names - _seats():  # "returned to Moscow" does not say where it happened
+    or a clause that is no sentence on its own ("Although we don't see him as neutral."). ``anchors``: the
+    fact's own (``anchors_of``), when the caller has them."""
+    names = {speaker_surname(fact.speaker)} - {None}
+    own = (anchors or anchors_of(fact)).places
+    if own - names - _seats():  # "returned to Moscow" does not say where it happened
         return False
     tolls = {f.category for f in fact.figures} & _TOLL_KINDS or (
         _CASUALTIES.search(fact.text) and "attack" not in actions_of(fact.text))
@@ -591,7 +599,7 @@ def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list
         # Who (the same actor, the same target) ties a report to the story; a place alone does not: an article
         # tells other news of the same city.
         tied = bool(a.actors & b.actors) or bool(_specific(a.targets) & _specific(b.targets)) \
-            or all(leans_on_context(facts[i]) for i in g)
+            or all(leans_on_context(facts[i], anchors[i]) for i in g)
         if sim >= p.loose_sim and tied and not conflict(a, b, sim, p, dates=False):
             into[k] = target
     if not into:

@@ -121,7 +121,8 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     from .embed import embed
     from .events import Params as EventParams, anchors_of, detail_of, leans_on_context, piece_of, pool, same_event
 
-    leans = {it.id for it in items if leans_on_context(it.facts[0])} if aim_words is not None else set()
+    own = {it.id: anchors_of(it.facts[0]) for it in items}  # the shown sentence's own anchors
+    leans = {it.id for it in items if leans_on_context(it.facts[0], own[it.id])} if aim_words is not None else set()
 
     def score(it: Item) -> float:
         over = max(0, len(it.text.split()) - aim_words) if aim_words is not None else 0
@@ -131,7 +132,6 @@ def rank_items(items: Sequence[Item], budget_words: int | None = None, per_theme
     vectors = {it.id: v for it, v in zip(scored, embed([it.text for it in scored]))} if scored else {}
     anchors = {it.id: pool(anchors_of(f) for f in it.facts) for it in scored}
     params = EventParams()
-    own = {it.id: anchors_of(it.facts[0]) for it in scored}  # the shown sentence's own anchors
     at = {it.id: {(f.article_id, f.index) for f in it.facts} for it in scored}
     picked: list[Item] = []
     held: list[Item] = []
@@ -379,14 +379,14 @@ def _headlines(fresh: Sequence[Item], articles: Sequence[Article], shown_words: 
         return {}
     lines = sorted(candidates)
     sims = embed([it.text for it in fresh]) @ embed(lines).T
-    out: dict[str, str] = {}
+    best: dict[str, int] = {}  # item id -> the index of its closest headline so far
     for j, line in enumerate(lines):
         k = int(np.argmax(sims[:, j]))
         it = fresh[k]
         if candidates[line] & set(it.sources) and sims[k, j] >= HEADLINE_SIM and (
-                it.id not in out or sims[k, j] > sims[k, lines.index(out[it.id])]):
-            out[it.id] = line
-    return out
+                it.id not in best or sims[k, j] > sims[k, best[it.id]]):
+            best[it.id] = j
+    return {item_id: lines[j] for item_id, j in best.items()}
 
 
 def _joined(parts: list[str]) -> str:
@@ -501,10 +501,9 @@ def _person_words(item: Item) -> set[str]:
     takes "Mayor of Chernihiv Vladyslav Atroshenko" for one person)."""
     from collections import Counter
 
-    from .events import anchors_of
+    from .events import anchors_of, speaker_surname
 
-    speakers = {f.speaker.split()[-1].lower() for f in item.facts
-                if f.speaker and " of " not in f.speaker and f.speaker.split()[-1][:1].isupper()}
+    speakers = {speaker_surname(f.speaker) for f in item.facts} - {None}
     as_place = Counter(p for f in item.facts for p in anchors_of(f).places)
     persons = {w.lower() for f in item.facts for e in f.entities if e.label == "PERSON" for w in e.text.split()}
     return speakers | {w for w in persons if as_place[w] < 2}
