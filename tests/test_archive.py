@@ -212,10 +212,13 @@ def test_pages_in_a_headless_browser_at_phone_and_desktop_widths(served, tmp_pat
         pytest.skip("chromium is not installed (scripts/install-system-deps.sh installs it)")
     config, port = served
     base = f"http://127.0.0.1:{port}"
-    for page in ("2022-04-01/briefing.html", "index.html"):
-        (config.output / "harness.html").write_text(_HARNESS.format(page=page, width=width), encoding="utf-8")
+    for n, page in enumerate(("2022-04-01/briefing.html", "index.html")):
+        # One harness file per page: rewriting one file within the same second let the browser's cache (one
+        # profile for both pages) serve the first page's harness again.
+        harness = f"harness-{n}.html"
+        (config.output / harness).write_text(_HARNESS.format(page=page, width=width), encoding="utf-8")
         dom = _browser(binary, tmp_path / f"profile-{width}", "--virtual-time-budget=10000", "--dump-dom",
-                       f"{base}/harness.html")
+                       f"{base}/{harness}")
         measured = json.loads(re.search(r'<pre id="result">(.*?)</pre>', dom, re.S).group(1)
                               .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
         assert measured["scrollWidth"] <= measured["clientWidth"], f"{page} scrolls sideways at {width} px"
