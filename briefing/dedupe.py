@@ -323,6 +323,12 @@ _TRAILING_CLAUSE = re.compile(r",\s+(?:which|adding|as|while|saying|noting|citin
                               r"(?P<end>[.!?])$")
 
 
+# A clause that ends on a word asking for more ("stated that, while ..., residents were unable to flee"): what
+# follows the comma is its object, not a closing clause.
+_OPEN_END = re.compile(r"\b(?:that|which|and|or|but|because|if|when|whether|to|of|the|a|an|by|with|for|from|in|on|"
+                       r"at|as|than|said|says|stated|told)$", re.IGNORECASE)
+
+
 def trim(text: str, aim: int = TEXT_WORDS) -> str:
     """The sentence without filler: a leading discourse marker or war clock ("More than a month after the
     invasion, ") always; past ``aim`` words, bracketed and
@@ -349,7 +355,7 @@ def trim(text: str, aim: int = TEXT_WORDS) -> str:
             text = first
     if len(text.split()) > aim:
         m = _TRAILING_CLAUSE.search(text)
-        if m and len(text[:m.start()].split()) >= 12:
+        if m and len(text[:m.start()].split()) >= 12 and not _OPEN_END.search(text[:m.start()]):
             text = text[:m.start()] + m.group("end")
     return text
 

@@ -94,3 +94,17 @@ def test_a_caption_block_closed_by_a_slashed_photo_credit_is_removed():
     assert "EFE/EPA" not in kept and "refugee centre" not in kept
     assert "More than 4 million people have fled" in kept
     assert "according to UN/OCHA." in kept  # a sentence that ends with a full stop is no credit
+
+
+def test_page_furniture_above_the_headline_line_goes_with_it():
+    title = "Talks to resume in Istanbul next week"
+    page = ("Smoke rises over the port after an overnight strike. Photo: Reuters\nWorld news\n"
+            "Talks to resume in Istanbul next week\n\n"
+            "Delegations will meet in Istanbul on Tuesday, the mediator's office said.")
+    assert clean(page, title).text == "Delegations will meet in Istanbul on Tuesday, the mediator's office said."
+    # A sentence of the article that happens to repeat the headline far down the page is no headline line.
+    body = " ".join(["The mediator's office confirmed the dates of the meeting on Sunday evening."] * 8)
+    late = f"{body}\nTalks to resume in Istanbul next week\n\nDelegations will meet on Tuesday."
+    assert clean(late, title).text.startswith("The mediator's office confirmed")
+    # Without a title nothing is taken for a headline.
+    assert "World news Talks to resume in Istanbul next week" in clean(page).text

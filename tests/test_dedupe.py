@@ -172,6 +172,10 @@ def test_trim_cuts_filler_but_keeps_the_event():
     assert trim("Following Russia's statement, two senior US officials said the United States was watching Russia "
                 "withdraw some of its forces.") == \
         "Two senior US officials said the United States was watching Russia withdraw some of its forces."
+    # ", while ..." after "stated that" is what was stated, not a closing clause: never cut to "stated that."
+    opened = ("The deputy prime minister responsible for the occupied territories stated on Sunday that, while ten of "
+              "the eleven agreed corridors were working, residents in private cars were unable to leave the city.")
+    assert trim(opened) == opened
 
 
 def test_a_far_too_long_pair_of_sentences_keeps_the_first():

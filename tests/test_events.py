@@ -118,6 +118,31 @@ def test_an_articles_own_lines_join_the_event_its_title_tells_when_the_same_acto
     assert {f.id for f in next(it for it in untitled if "w1" in it.sources).facts} == {"w1#0", "w2#0"}
 
 
+def _poisoning_day(titled: bool):
+    def titled_article(aid, title):
+        return Article(id=aid, title=title if titled else "", outlet=aid, url="", published=DAY, text="", path=aid)
+
+    arts = [titled_article("p1", "Oligarch and peace negotiators suspected of poisoning"),
+            titled_article("p2", "Oligarch suspected of poisoning during peace talks"),
+            titled_article("p3", "Peace negotiators suffer suspected poisoning"),
+            titled_article("o", "Shelling goes on in the east")]
+    facts = [fact("p1", 0, "Two peace negotiators and an oligarch who mediates in the talks fell ill with signs of "
+                           "poisoning after a meeting in the capital, a newspaper reported.", theme="negotiations"),
+             fact("p2", 0, "Asked about the suspected poisoning of the negotiators, an adviser to the delegation said "
+                           "there was a lot of speculation.", theme="negotiations"),
+             fact("p3", 0, "Members of the peace delegation showed symptoms consistent with poisoning by a chemical "
+                           "weapon, investigators said.", theme="negotiations"),
+             fact("o", 0, "Artillery shelled the outskirts of the city through the night, the regional governor said.")]
+    return dedupe(facts, arts, Config()).items
+
+
+def test_the_parts_of_articles_whose_titles_tell_one_story_are_one_event():
+    # Three outlets tell a suspected poisoning each in their own words (no two sentences alike enough to merge);
+    # their headlines tell one story, and the sentence of each that tells its headline is that story.
+    assert sorted(sorted(it.sources) for it in _poisoning_day(titled=True)) == [["o"], ["p1", "p2", "p3"]]
+    assert sorted(sorted(it.sources) for it in _poisoning_day(titled=False)) == [["o"], ["p1"], ["p2"], ["p3"]]
+
+
 def test_the_theme_is_the_weighted_vote_of_all_facts():
     strong = (("humanitarian", 0.9), ("battlefield", 0.1))
     weak = (("battlefield", 0.55), ("humanitarian", 0.45))

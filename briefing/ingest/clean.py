@@ -101,6 +101,8 @@ def clean(text: str, title: str = "") -> Cleaned:
     """The article's text without page noise, paragraphs separated by one blank line. With the article's
     ``title`` known, a paragraph that repeats it (the headline line of the page) is dropped too."""
     text = _normalise(text)
+    if title:
+        text = _below_headline(text, title)
     paragraphs = _paragraphs(text)
     if title:
         before = len(paragraphs)
@@ -132,6 +134,26 @@ def clean(text: str, title: str = "") -> Cleaned:
         if cleaned:
             kept.append(cleaned)
     return Cleaned("\n\n".join(kept), dropped + title_dropped)
+
+
+# Above the headline line of a page stand only its furniture (a photo caption and credit, a section kicker, a
+# breadcrumb): at most this many characters of it are dropped with the headline.
+FURNITURE_CHARS = 400
+
+
+def _below_headline(text: str, title: str) -> str:
+    """The text from below the headline line, when a line near the top repeats the title ("Destroyed cars in
+    front of ... Photo: Reuters / Ukraine war / <the title>"): what stands above a page's headline is its
+    furniture, never the article's first sentence."""
+    lines = text.split("\n")
+    seen = 0
+    for k, line in enumerate(lines):
+        if seen > FURNITURE_CHARS:
+            break
+        if k and _is_title(line, title):
+            return "\n".join(lines[k + 1:]).strip()
+        seen += len(line)
+    return text
 
 
 def _is_title(para: str, title: str) -> bool:
