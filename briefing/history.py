@@ -646,10 +646,12 @@ def _new_actor(item: Item, today: _Profile, matches: list[dict]) -> bool:
 
 def _new_place(item: Item, today: _Profile, matches: list[dict]) -> bool:
     """The shown statement names a place (one the gazetteer knows) that no earlier report of the event did."""
-    from .nlp import known_places
+    from .nlp import is_known_place
 
     k = _representative(item, today)
     known = set().union(*(m["anchors"].places | m["anchors"].context for m in matches),
                         *(a.places | a.context for m in matches for a in m["facts"]))
-    fresh = today.anchors[k].places - known - ev._seats()
-    return any(p.title() in known_places() for p in fresh)
+    # "Kiev" yesterday and "Kyiv" today is no new place.
+    known_forms = ev.place_forms(frozenset(known))
+    fresh = {p for p in today.anchors[k].places - ev._seats() if ev.place_form(p) not in known_forms}
+    return any(is_known_place(p) for p in fresh)

@@ -90,6 +90,21 @@ def known_places() -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=1)
+def _folded_places() -> frozenset[str]:
+    from .events import place_form
+
+    return frozenset(place_form(n.lower()) for n in known_places())
+
+
+def is_known_place(name: str) -> bool:
+    """Is ``name`` a place of the gazetteer (``known_places``), in its spelling or another transliteration of it
+    ("Khmelnitskyi" for "Khmelnytskyi", "Chernigiv" for "Chernihiv")?"""
+    from .events import place_form
+
+    return name.title() in known_places() or name in known_places() or place_form(name.lower()) in _folded_places()
+
+
 def paragraph_sentences(doc):
     """The parser's sentences, split again at paragraph breaks: a blank line always ends a sentence (the parser
     sometimes runs a headline or a caption into the next paragraph)."""

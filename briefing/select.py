@@ -409,14 +409,15 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     """("Update" or "New", where or the theme, what changed or what is new) for one event."""
     from .events import actions_of, anchors_of, pool
 
-    from .nlp import known_places
+    from .nlp import is_known_place
 
     anchors = pool(anchors_of(f) for f in item.facts)
-    where = ", ".join(_where(item, known_places()))
+    where = ", ".join(_where(item, is_known_place))
     if item.novelty == "updated":
         parts = []
-        details = [f"{_num(now)} {'%' if unit in ('%', 'percent', 'per cent') else unit}"
-                   for unit, now, _, since in item.change_figures if since == "detail"]
+        # A share with no measure named ("new figure: 10 %") tells a reader nothing.
+        details = [f"{_num(now)} {unit}" for unit, now, _, since in item.change_figures
+                   if since == "detail" and unit not in ('%', 'percent', 'per cent')]
         if "figure" in item.changes:
             # Each measure against its own earlier count (the history compares one measure, one place).
             for measure, now, before, since in item.change_figures:
@@ -460,12 +461,12 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
 _SHORT_SPEAKER_WORDS = 4
 
 
-def _where(item: Item, gazetteer: frozenset[str], context: dict[str, frozenset[str]] | None = None) -> list[str]:
+def _where(item: Item, known: Callable[[str], bool], context: dict[str, frozenset[str]] | None = None) -> list[str]:
     """The event's places for its line, at most two: those of the shown sentence, else those two or more of its
     reports name, else (with ``context``: ``events.context_places`` of the day's facts) those the shown sentence
     leans on in its article ("About 140,000 people had fled the city", in a report datelined Mariupol). Only
-    places the gazetteer knows (the NER's "places" are sometimes outlets or agencies), and never a word of a
-    person's name ("Kim" is a town, and a governor)."""
+    places the gazetteer knows (``known``: the NER's "places" are sometimes outlets or agencies), and never a
+    word of a person's name ("Kim" is a town, and a governor)."""
     from collections import Counter
 
     from .events import _seats, anchors_of, normalise
@@ -476,7 +477,7 @@ def _where(item: Item, gazetteer: frozenset[str], context: dict[str, frozenset[s
     # The shown text may be its fact's sentence with the attribution cut or a quote mark added.
     head = normalise(item.text)[:60]
     for f in item.facts:
-        places = {p.title() for p in anchors_of(f).places if p.title() in gazetteer and p not in names}
+        places = {p.title() for p in anchors_of(f).places if known(p.title()) and p not in names}
         counts.update(places)
         if f.text == item.text or (head and head in normalise(f.text)):
             shown |= places
@@ -485,7 +486,7 @@ def _where(item: Item, gazetteer: frozenset[str], context: dict[str, frozenset[s
         [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2]
     if not ranked and context and item.facts and _POINTS_AT_PLACE.search(item.text):
         ranked = sorted(p.title() for p in context.get(item.facts[0].id, ())
-                        if p.title() in gazetteer and p not in names)
+                        if known(p.title()) and p not in names)
     # A seat of government ("despite Moscow's claims") speaks for a side; it is where only when nothing else is.
     where = [p for p in ranked if p.lower() not in _seats()] or ranked
     return where[:2]
@@ -585,7 +586,7 @@ def key_figures(items: Sequence[Item], limit: int,
     """One row per figure category of an event. The same number from several sources is one value with all of
     them; different numbers for the same event stand side by side; two items giving the same numbers for the
     same category are one row."""
-    from .nlp import known_places
+    from .nlp import is_known_place
 
     # (category, values) -> [best item score, context, {value: (text as written, [article ids])}, best item]
     rows: dict[tuple[str, tuple[float, ...]], list] = {}
@@ -616,7 +617,7 @@ def key_figures(items: Sequence[Item], limit: int,
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
         figures.append((score, KeyFigure(category=cat, label=_CATEGORY_LABELS.get(cat, cat.capitalize()),
                                          values=shown, context=context, sources=sources,
-                                         where=", ".join(_where(item, known_places(), leaned_on)))))
+                                         where=", ".join(_where(item, is_known_place, leaned_on)))))
     figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
     return tuple(f for _, f in figures[:limit])
 

@@ -319,3 +319,30 @@ def test_an_event_known_only_from_earlier_articles_is_new_with_its_first_date(tm
         history.record(brief(DAY1, [REFUGEES]), [REFUGEES], DAY1, events=DAY1_EVENTS)  # bridge: not shown
         bridge = history.mark([BRIDGE_AGAIN], DAY2)[0]
         assert (bridge.novelty, bridge.first_reported) == ("new", DAY1)
+
+
+def test_a_share_with_no_measure_is_no_new_figure_and_a_place_in_another_spelling_is_known(tmp_path):
+    with History.open(tmp_path / "h.sqlite") as history:
+        history.record(brief(DAY1, [HOSPITAL]), [HOSPITAL], DAY1)
+        share = event("share", fact("share", 0, "A missile struck the children's hospital in Kharkiv on Tuesday, "
+                                                "killing 9 people; 120 beds, 40% of the total, were destroyed, the "
+                                                "regional governor said.", ("Kharkiv",),
+                                    [fig(9, "killed"), fig(120, "other", "beds"), fig(40, "other", "%")]))
+        marked = history.mark([share], DAY2)[0]
+        assert since_yesterday([marked], [marked])[0].text == "Update, Kharkiv: new figure: 120 beds."
+
+    with History.open(tmp_path / "k.sqlite") as history:
+        depot = event("depot", fact("depot", 0, "A missile struck a fuel depot on the edge of Odesa overnight, the "
+                                                "city's mayor said.", ("Odesa",)))
+        history.record(brief(DAY1, [depot]), [depot], DAY1)
+        # "Odessa" is yesterday's city in another transliteration: no new place, nothing changed.
+        spelled = event("spelled", fact("spelled", 0, "A missile struck a fuel depot on the edge of Odessa overnight, "
+                                                      "the city's mayor said.", ("Odessa",)))
+        assert history.mark([spelled], DAY2)[0].novelty == "reported"
+
+
+def test_a_place_known_only_in_another_transliteration_still_names_the_line():
+    from briefing.nlp import is_known_place
+
+    assert is_known_place("Khmelnytskyi") and is_known_place("Khmelnitskyi")
+    assert not is_known_place("Ukrainian Pravda")

@@ -290,9 +290,9 @@ def test_where_skips_a_seat_of_government_and_keeps_a_town_the_ner_also_took_for
     event = Item(id="a#1", text="Russian forces bombarded the city of Chernihiv despite Moscow's promise.",
                  theme="battlefield", facts=(shown, mayor), sources=("a", "b"), speaker="Ukrainian authorities",
                  figures=(), date=None, hedged=False, support=Support(2, "corroborated"))
-    assert _where(event, gazetteer) == ["Chernihiv"]
+    assert _where(event, gazetteer.__contains__) == ["Chernihiv"]
     kim = Fact(id="c#4", article_id="c", index=4, speaker="Kim", text="Kim said that 34 more people were injured.",
                entities=(Entity("Kim", "GPE"),))
     said = Item(id="c#4", text=kim.text, theme="humanitarian", facts=(kim,), sources=("c",), speaker="Kim",
                 figures=(), date=None, hedged=False, support=Support(1, "single"))
-    assert _where(said, gazetteer) == []
+    assert _where(said, gazetteer.__contains__) == []
