@@ -359,6 +359,26 @@ _BROAD_PLACES = frozenset({"europe", "the west", "west", "east", "eastern europe
                            "africa", "america", "north america", "the united states", "us", "u s", "uk", "eu"})
 
 
+def actor_form(key: str) -> str:
+    """An actor key with its vowels left out after the first letter (``y`` a vowel) and doubled letters folded,
+    for comparing, never for showing: transliterations of one name differ in their vowels ("Podolyak",
+    "Podolik", "Podoliak"; "Boychenko", "Boichenko"), other names in their consonants ("Peskov", "Pestov").
+    Names of fewer than six letters, places and peoples ("Ukraine", "Ukrainian": not a name spelled two ways)
+    are compared as they are."""
+    from .nlp import known_places
+
+    if len(key) < 6 or not key.isalpha() or key.endswith(("ian", "ean", "ese", "ish")) \
+            or key.title() in known_places():
+        return key
+    return key[0] + re.sub(r"([a-z])\1+", r"\1", re.sub(r"[aeiouy]", "", key[1:]))
+
+
+@functools.lru_cache(maxsize=65536)
+def actor_forms(actors: frozenset[str]) -> frozenset[str]:
+    """The ``actor_form`` of each actor of a set (cached, like ``place_forms``)."""
+    return frozenset(actor_form(a) for a in actors)
+
+
 def actor_key(name: str) -> str:
     words = [w for w in _WORD.findall(name) if w[0].isupper()]
     return words[-1].lower().removesuffix("'s") if words else normalise(name).removeprefix("the ")
@@ -409,7 +429,7 @@ def shared_anchors(a: Anchors, b: Anchors) -> int:
     targets = bool(_specific(a.targets) & _specific(b.targets)) or (
         bool(a.targets & b.targets) and not (_specific(a.targets) or _specific(b.targets)))
     figures = bool({c for c, _ in a.figures} & {c for c, _ in b.figures})
-    actors = bool(a.actors & b.actors)
+    actors = bool(a.actors & b.actors) or bool(actor_forms(a.actors) & actor_forms(b.actors))
     terms = len(a.terms & b.terms) >= 2
     actions = bool(a.actions & b.actions)
     return places + targets + figures + actors + terms + actions
@@ -677,7 +697,7 @@ def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list
         a, b = pooled[k], pooled[target]
         # Who (the same actor, the same target) ties a report to the story; a place alone does not: an article
         # tells other news of the same city.
-        tied = bool(a.actors & b.actors) or bool(_specific(a.targets) & _specific(b.targets)) \
+        tied = bool(actor_forms(a.actors) & actor_forms(b.actors)) or bool(_specific(a.targets) & _specific(b.targets)) \
             or all(leans_on_context(facts[i], anchors[i]) for i in g)
         if sim >= p.loose_sim and tied and not conflict(a, b, sim, p, dates=False):
             into[k] = target
@@ -951,7 +971,8 @@ def _same_count(a: Anchors, b: Anchors, sim: float, p: Params) -> bool:
 
 def same_scope(a: Anchors, b: Anchors) -> bool:
     """Two facts naming the same specific place (own, or one's context) or the same actor (``shared_anchors``)."""
-    return bool(a.places & (b.places | b.context)) or bool(a.context & b.places) or bool(a.actors & b.actors)
+    return bool(a.places & (b.places | b.context)) or bool(a.context & b.places) or \
+        bool(actor_forms(a.actors) & actor_forms(b.actors))
 
 
 def _retold(today: Sequence[Anchors], past: Sequence[Anchors], sims: np.ndarray, p: Params, today_date: dt.date,

@@ -298,3 +298,15 @@ def test_the_same_large_count_of_one_kind_is_one_fact_within_a_day():
     b = events.Anchors(places=frozenset({"sumy"}), figures=frozenset({("evacuated", 2000.0)}))
     assert not events.same_event(a, b, 0.6, p)
 
+
+
+def test_transliterations_of_one_name_are_one_actor_and_other_names_or_peoples_are_not():
+    form = events.actor_form
+    assert form("podolyak") == form("podolik") == form("podoliak")
+    assert form("boychenko") == form("boichenko") and form("markushin") == form("markushyn")
+    assert form("peskov") != form("pestov") and form("shevchenko") != form("shevchuk")
+    # Peoples and places are no names spelled two ways; short names are compared as they are.
+    assert form("ukraine") == "ukraine" and form("ukrainian") == "ukrainian" and form("kim") == "kim"
+    a = events.Anchors(actors=frozenset({"podolyak"}))
+    b = events.Anchors(actors=frozenset({"podolik"}))
+    assert events.shared_anchors(a, b) == 1
