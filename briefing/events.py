@@ -531,6 +531,13 @@ _POINTS_BACK = re.compile(r"[\"“']?(?:(?:He|She|They|His|Her|Their|Its|This|Th
                           r"(?:Although|Though|Because|Whereas)\b[^,;:]*[.!?][\"”']?(?:\s|$))")
 
 
+# A count standing for people named before it, with no noun of its own: "Nearly 300,000 have gone to Russia",
+# "Another 2.3 million have arrived in Poland" (of the refugees the sentence before counted).
+_BARE_COUNT = re.compile(r"(?:(?:Nearly|Almost|About|Around|Over|Some|Roughly|Another|More than|Less than|Fewer than|"
+                         r"At least|Up to|An additional)\s+)?[\d][\d,.]*(?:\s+(?:million|thousand|billion))?\s+"
+                         r"(?:have|had|has|were|are|was|is|more|others|of them)\b")
+
+
 # Casualties told without a number or an attack ("No casualties have been confirmed so far") lean on where as much
 # as a toll; "shelling along the contact line, with civilian casualties" tells its own event.
 _CASUALTIES = re.compile(r"\b(?:casualties|injuries|injured|wounded|killed|dead|victims)\b", re.IGNORECASE)
@@ -556,7 +563,8 @@ def leans_on_context(fact: Fact, anchors: Anchors | None = None) -> bool:
         return False
     tolls = {f.category for f in fact.figures} & _TOLL_KINDS or (
         _CASUALTIES.search(fact.text) and "attack" not in actions_of(fact.text))
-    return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None or _POINTS_BACK.match(fact.text) is not None
+    return bool(tolls) or _BACK_REFERENCE.search(fact.text) is not None or _POINTS_BACK.match(fact.text) is not None \
+        or _BARE_COUNT.match(fact.text) is not None
 
 
 def detail_of(a_at: Iterable[tuple[str, int]], b_at: Iterable[tuple[str, int]], p: Params = Params()) -> bool:

@@ -202,6 +202,10 @@ def test_a_sentence_that_reads_only_after_the_one_before_it_leans_on_its_context
     assert leans(fact("a", 3, "Other banks such as Goldman Sachs have said they will withdraw from Russia."))
     assert leans(fact("a", 3, "Around 90 percent of them are women and children."))
     assert leans(fact("a", 3, "No casualties have been confirmed so far."))
+    # A count standing for the people of the sentence before it.
+    assert leans(fact("a", 3, "Nearly 300,000 have gone to Russia."))
+    assert leans(fact("a", 3, "Another 2.3 million have arrived in Poland."))
+    assert not leans(fact("a", 3, "Nearly 300,000 people have gone to Russia since the war began."))
     assert not leans(fact("a", 3, "Shelling of villages along the contact line in the east went on overnight, with "
                                   "civilian casualties."))
     assert leans(fact("a", 3, "The photo shows how the nine-story building was destroyed."))
