@@ -239,14 +239,30 @@ def _last_day(fact: Fact) -> dt.date | None:
 def anchors_of(fact: Fact, context: Iterable[str] = ()) -> Anchors:
     """The anchors of one fact; ``context`` are the places it leans on (used when it names none)."""
     places = frozenset(p for p in (_place_key(e.text) for e in fact.entities if e.label in _PLACE_LABELS) if p)
-    actors = {actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS}
-    if fact.speaker:
+    from .extract.speakers import is_outlet_name
+
+    # A news organisation that reports it ("Reuters", "the Wall Street Journal") is no actor of the event.
+    actors = {actor_key(e.text) for e in fact.entities if e.label in _ACTOR_LABELS and not is_outlet_name(e.text)}
+    if fact.speaker and not is_outlet_name(fact.speaker):
         actors.add(actor_key(fact.speaker))
+    actors -= _broad_actors(frozenset(actors))
     figures = frozenset((f.category or f.unit, float(f.value)) for f in fact.figures
                         if (f.category or f.unit) not in _FIGURE_KINDS_IGNORED)
     return Anchors(places=places, context=frozenset() if places else frozenset(context),
                    targets=targets_of(fact.text), figures=figures, actors=frozenset(a for a in actors if a),
                    first=fact.date, last=_last_day(fact), text=normalise(fact.text), actions=actions_of(fact.text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _broad_actors(actors: frozenset[str]) -> frozenset[str]:
+    """Actors that tie nothing: a country or a people ("Russia said", "Ukrainian negotiators", an ORG the NER took
+    for one) is a side of every report of the war, not who did this."""
+    from .nlp import known_countries
+
+    return frozenset(a for a in actors if a in known_countries() or _DEMONYM.search(a))
+
+
+_DEMONYM = re.compile(r"(?:ian|ean|ese|ish)$")
 
 
 def pool(anchors: Iterable[Anchors]) -> Anchors:
@@ -319,7 +335,7 @@ def _place_key(name: str) -> str:
     key = _PLACE_NOISE.sub("", key).strip()
     if not key or key in known_countries() or key in _BROAD_PLACES:
         return ""
-    if re.search(r"(?:ian|ean|ese|ish)$", key):
+    if _DEMONYM.search(key):
         return ""  # a demonym the NER took for a place ("Ukrainian")
     return key
 
@@ -367,8 +383,7 @@ def actor_form(key: str) -> str:
     are compared as they are."""
     from .nlp import known_places
 
-    if len(key) < 6 or not key.isalpha() or key.endswith(("ian", "ean", "ese", "ish")) \
-            or key.title() in known_places():
+    if len(key) < 6 or not key.isalpha() or _DEMONYM.search(key) or key.title() in known_places():
         return key
     return key[0] + re.sub(r"([a-z])\1+", r"\1", re.sub(r"[aeiouy]", "", key[1:]))
 

@@ -314,3 +314,14 @@ def test_transliterations_of_one_name_are_one_actor_and_other_names_or_peoples_a
     a = events.Anchors(actors=frozenset({"podolyak"}))
     b = events.Anchors(actors=frozenset({"podolik"}))
     assert events.shared_anchors(a, b) == 1
+
+
+def test_outlets_countries_and_peoples_are_no_actors():
+    said = replace(fact("a", 0, "Russia will scale down operations near the capital, Reuters reported.",
+                        speaker="the Wall Street Journal"),
+                   entities=(Entity("Reuters", "ORG"), Entity("Russia", "ORG"), Entity("Ukrainian", "ORG"),
+                             Entity("Vladimir Medinsky", "PERSON")))
+    assert events.anchors_of(said).actors == frozenset({"medinsky"})
+    # Two outlets' copies that share only the agency they cite share no actor.
+    one = events.anchors_of(replace(fact("b", 0, "Talks ended, Reuters said."), entities=(Entity("Reuters", "ORG"),)))
+    assert one.actors == frozenset()

@@ -1135,7 +1135,8 @@ def _org_like(s: str | None) -> bool:
     return any(w.isupper() and len(w) >= 2 and w.isalpha() for w in words) and not _role_person(s)
 
 
-def _is_outlet_name(name: str) -> bool:
+def is_outlet_name(name: str) -> bool:
+    """Is ``name`` a news organisation's (a known agency or network, a 'The ... Times' title)?"""
     if NEWS_OUTLETS.fullmatch(name.strip()):
         return True
     n = name.strip()
@@ -1153,7 +1154,7 @@ def _dateline_ent(ent) -> bool:
 
 def _outlet_ent(ent) -> bool:
     """A news organisation: a known one, a 'The ... Times' title, or one introduced as 'newspaper X'."""
-    if _is_outlet_name(ent.text):
+    if is_outlet_name(ent.text):
         return True
     before = ent.doc[ent.start - 1] if ent.start > 0 else None
     return before is not None and before.lower_ in _OUTLET_NOUNS | {"agency", "website", "channel", "network"}
@@ -1220,7 +1221,7 @@ def _remember(sent, memory: Memory, speaker: str | None, in_quote) -> Memory:
                 outlet = ent.text
             elif ent.root.dep_ in ("nsubj", "nsubjpass") and not in_quote(ent.root) and not _dateline_ent(ent):
                 org = (ent.text, 0)
-    if speaker and _is_outlet_name(speaker):
+    if speaker and is_outlet_name(speaker):
         outlet = speaker
     if org is not None:
         org = (org[0], org[1] + 1) if org is memory.org else org
