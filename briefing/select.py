@@ -556,10 +556,23 @@ def _presentable(item: Item, config: Config) -> bool:
 
     if not complete_sentence(item.text):
         return False  # no report of the event reads as a whole sentence (headlines, cut-off lines only)
+    if _opinion(item):
+        return False
     words = len(item.text.split())
     # A sentence shown with the one it leans on may run to two sentences' length.
     longest = config.select.max_words * (1.5 if _SECOND_SENTENCE.search(item.text) else 1)
     return config.select.min_words <= words <= longest and item.theme is not None
+
+
+# What ought to be done, said by no one: the writer's own view ("Sanctions must be tightened much further.").
+_OUGHT = re.compile(r"\b(?:must|should|ought to|needs? to|it is (?:important|necessary|essential|vital|crucial|"
+                    r"high time|time)|it's (?:important|time|high time))\b", re.IGNORECASE)
+
+
+def _opinion(item: Item) -> bool:
+    """An opinion, not news: a line that says what ought to be done, with no speaker and no quote to say who
+    holds that view (a comment piece in the day's input). "X said sanctions must be tightened" is news."""
+    return not item.speaker and _OUGHT.search(item.text) is not None and not re.search(r"[\"“”]", item.text)
 
 
 def _mostly_quote(text: str) -> bool:

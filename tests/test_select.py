@@ -296,3 +296,20 @@ def test_where_skips_a_seat_of_government_and_keeps_a_town_the_ner_also_took_for
     said = Item(id="c#4", text=kim.text, theme="humanitarian", facts=(kim,), sources=("c",), speaker="Kim",
                 figures=(), date=None, hedged=False, support=Support(1, "single"))
     assert _where(said, gazetteer.__contains__) == []
+
+
+def test_what_ought_to_be_done_said_by_no_one_is_an_opinion_not_news():
+    from briefing.select import _presentable
+
+    config = Config()
+    opinion = item("The freezing of billions in assets hidden in shell companies must be tackled much more actively.",
+                   "sanctions")
+    assert not _presentable(opinion, config)
+    said = item("The freezing of billions in assets hidden in shell companies must be tackled much more actively.",
+                "sanctions", speaker="the finance minister")
+    assert _presentable(said, config)
+    quoted = item('"We must close every port to ships under the Russian flag," the minister told parliament on Monday.',
+                  "sanctions")
+    assert _presentable(quoted, config)
+    assert _presentable(item("The ministry said ships under the Russian flag can no longer enter the country's ports.",
+                             "sanctions"), config)
