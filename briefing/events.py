@@ -622,29 +622,33 @@ def title_vectors(articles: Iterable) -> dict[str, np.ndarray]:
 def _join_stories(groups: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray,
                   titles: Mapping[str, np.ndarray], p: Params) -> list[list[int]]:
     """Articles whose titles are close (``story_sim``) tell one story, and the group of each that tells its title
-    best (``story_fit`` or more to one of the story's titles; an event it shares with other articles first) is
-    that story's report in it. Two such parts join
-    when one of them is an article's own (joined with no other article), they read alike (``loose_sim``) and
-    contradict each other in nothing (``conflict``): three outlets' accounts of a suspected poisoning, each
-    worded and quoted its own way, are one event though no two sentences of theirs match."""
-    articles_of = [{facts[i].article_id for i in g} for g in groups]
-    ids, fit = _story_fits(groups, facts, vectors, titles, p)
+    best (``story_fit`` or more to its title or a same-story title; an event it shares with other articles
+    first) is that story's report in it. Two such parts join when one of them is an article's own (joined with
+    no other article), they read alike (``loose_sim``) and contradict each other in nothing (``conflict``):
+    three outlets' accounts of a suspected poisoning, each worded and quoted its own way, are one event though
+    no two sentences of theirs match."""
+    ids = sorted(a for a in {f.article_id for f in facts} if a in titles)
     if len(ids) < 2:
         return groups
-    centroids = np.stack([_unit(vectors[g].mean(axis=0)) for g in groups])
     matrix = np.stack([titles[a] for a in ids])
     story = matrix @ matrix.T >= p.story_sim
+    row = {a: x for x, a in enumerate(ids)}
+    articles_of = [{facts[i].article_id for i in g} for g in groups]
+    of_article: dict[str, list[int]] = defaultdict(list)
+    for k, arts in enumerate(articles_of):
+        for aid in arts & row.keys():
+            of_article[aid].append(k)
+    centroids = np.stack([_unit(vectors[g].mean(axis=0)) for g in groups])
     best: dict[str, int] = {}  # article id -> its group that tells the story its title tells
-    for aid in ids:
+    for aid, mine in of_article.items():
+        fits = (centroids[mine] @ matrix[story[row[aid]]].T).max(axis=1)
         # An article already in an event of several articles that tells its story adds no more of its parts.
-        shared = [(fit[k, aid], -k) for k, arts in enumerate(articles_of) if aid in arts and len(arts) > 1]
-        own = [(fit[k, aid], -k) for k, arts in enumerate(articles_of) if aid in arts and len(arts) == 1]
-        for scored in (shared, own):
+        for alone in (False, True):
+            scored = [(float(f), -k) for f, k in zip(fits, mine) if (len(articles_of[k]) == 1) == alone]
             if scored and max(scored)[0] >= p.story_fit:
                 best[aid] = -max(scored)[1]
                 break
     parent = list(range(len(groups)))
-    pooled = [pool(anchors[i] for i in g) for g in groups]
 
     def root(k: int) -> int:
         while parent[k] != k:
@@ -659,33 +663,13 @@ def _join_stories(groups: list[list[int]], facts: Sequence[Fact], anchors: list[
         if sim < p.loose_sim or min(len(articles_of[k]), len(articles_of[m])) != 1:
             continue
         rk, rm = root(k), root(m)
-        if rk != rm and not conflict(pooled[k], pooled[m], sim, p, dates=False):
+        if rk != rm and not conflict(pool(anchors[i] for i in groups[k]), pool(anchors[i] for i in groups[m]), sim,
+                                     p, dates=False):
             parent[max(rk, rm)] = min(rk, rm)
     joined: dict[int, list[int]] = defaultdict(list)
     for k, g in enumerate(groups):
         joined[root(k)].extend(g)
     return [sorted(m) for _, m in sorted(joined.items(), key=lambda kv: min(kv[1]))]
-
-
-def _story_fits(groups: list[list[int]], facts: Sequence[Fact], vectors: np.ndarray,
-                titles: Mapping[str, np.ndarray], p: Params) -> tuple[list[str], dict[tuple[int, str], float]]:
-    """The titled articles (sorted ids), and for each group and each of its titled articles, how well the group
-    tells that article's story: the best cosine of its centroid to the article's title or a title as close to
-    it as ``story_sim`` (another outlet's headline of the same story)."""
-    ids = sorted(a for a in {f.article_id for f in facts} if a in titles)
-    if not ids:
-        return ids, {}
-    matrix = np.stack([titles[a] for a in ids])
-    story = matrix @ matrix.T >= p.story_sim
-    row = {a: x for x, a in enumerate(ids)}
-    fit: dict[tuple[int, str], float] = {}
-    for k, g in enumerate(groups):
-        arts = sorted({facts[i].article_id for i in g} & row.keys())
-        if arts:
-            sims = matrix @ _unit(vectors[g].mean(axis=0))
-            for a in arts:
-                fit[k, a] = float(sims[story[row[a]]].max())
-    return ids, fit
 
 
 def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray,
