@@ -164,7 +164,7 @@ def side_of(item: Item) -> str | None:
     if m:
         texts.append(" ".join(item.text[: m.start()].split()[-10:]))
     for text in texts:
-        found = _sides_in(text)
+        found = sides_in(text)
         if len(found) == 1:
             return found.pop()
         if len(found) > 1:
@@ -172,7 +172,8 @@ def side_of(item: Item) -> str | None:
     return None
 
 
-def _sides_in(text: str) -> set[str]:
+def sides_in(text: str) -> set[str]:
+    """The sides (``sides.yaml``) a text names: its countries, blocs, their people and seats of government."""
     low = " " + re.sub(r"[^\w.' -]", " ", text.lower()) + " "
     found = set()
     for side, words in SIDES.items():

@@ -174,6 +174,9 @@ class KeyFigure:
     sources: tuple[str, ...]
     where: str = ""
     """Where it was counted: the places of the event it belongs to ("Mykolaiv"), at most two; empty if none."""
+    rising: bool = False
+    """The values are one toll counted as it rose through the day, highest first (reports from one side or none,
+    of one event): the later count and the earlier ones, not sources that disagree."""
 
 
 @dataclass(frozen=True)

@@ -599,12 +599,15 @@ def key_figures(items: Sequence[Item], limit: int,
     """One row per figure category of an event. The same number from several sources is one value with all of
     them; different numbers for the same event stand side by side; two items giving the same numbers for the
     same category are one row."""
+    from .disputes import sides_in
     from .nlp import is_known_place
 
-    # (category, values) -> [best item score, context, {value: (text as written, [article ids])}, best item]
+    # (category, values) -> [best item score, context, {value: (text as written, [article ids])}, best item,
+    # the sides of the reports that gave them]
     rows: dict[tuple[str, tuple[float, ...]], list] = {}
     for item in items:
         by_cat: dict[str, dict[float, tuple[str, list[str]]]] = defaultdict(dict)
+        sides: dict[str, set[str]] = defaultdict(set)
         for fact in item.facts:
             seen: set[str] = set()
             for fig in fact.figures:
@@ -614,25 +617,34 @@ def key_figures(items: Sequence[Item], limit: int,
                 if fig.category in _KEY_CATEGORIES and fig.category not in seen:
                     seen.add(fig.category)
                     by_cat[fig.category].setdefault(fig.value, (fig.text.strip(), []))[1].append(fact.article_id)
+                    sides[fig.category] |= sides_in(fact.speaker or "")
         for cat, values in by_cat.items():
-            row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}, item])
+            row = rows.setdefault((cat, tuple(sorted(values))), [item.score, item.text, {}, item, set()])
+            row[4] |= sides[cat]
             if item.score > row[0]:
                 row[0], row[1], row[3] = item.score, item.text, item
             for value, (text, srcs) in values.items():
                 row[2].setdefault(value, (text, []))[1].extend(srcs)
     figures = []
-    for (cat, _), (score, context, values, item) in rows.items():
+    for (cat, _), (score, context, values, item, sides) in rows.items():
         # "MORE THAN FOUR refugees" beside "over 4 million refugees" is a slip of a headline, not a dispute.
         top = max(values)
         values = _same_counts({v: entry for v, entry in values.items() if v * 1000 >= top})
-        ordered = sorted(values.items(), key=lambda kv: (-len(set(kv[1][1])), kv[0]))
+        # A toll reported by one side (or by no side) at several values is the count as it rose: the highest is
+        # the latest. Tolls given by two sides stand side by side.
+        rising = cat in _RISING and len(values) > 1 and len(sides) <= 1
+        ordered = sorted(values.items(), key=lambda kv: -kv[0] if rising else (-len(set(kv[1][1])), kv[0]))
         shown = tuple((text, tuple(dict.fromkeys(srcs))) for _, (text, srcs) in ordered)
         sources = tuple(dict.fromkeys(s for _, srcs in shown for s in srcs))
         figures.append((score, KeyFigure(category=cat, label=_CATEGORY_LABELS.get(cat, cat.capitalize()),
                                          values=shown, context=context, sources=sources,
-                                         where=", ".join(_where(item, is_known_place, leaned_on)))))
+                                         where=", ".join(_where(item, is_known_place, leaned_on)), rising=rising)))
     figures.sort(key=lambda r: (_KEY_CATEGORIES.index(r[1].category), -r[0], r[1].context))
     return tuple(f for _, f in figures[:limit])
+
+
+# Counts that only rise as an event's day goes on: the dead and the injured.
+_RISING = frozenset({"killed", "injured"})
 
 
 ROUNDING = 0.03

@@ -521,3 +521,16 @@ def test_a_new_item_earlier_articles_had_says_when_it_was_first_reported():
     assert md.count("first reported") == 1  # not for an item first reported today, nor an updated one
     assert "first reported 29 Mar" in render_html(briefing, CONFIG)
     assert to_json(briefing)["themes"][0]["items"][1]["first_reported"] == "2022-03-29"
+
+
+def test_a_rising_toll_shows_the_latest_count_and_the_earlier_ones_not_a_dispute():
+    briefing = make_briefing()
+    values = (("15", (briefing.sources[2].id,)), ("At least 12", (briefing.sources[0].id,)))
+    rising = dataclasses.replace(briefing.key_figures[0], values=values, rising=True)
+    briefing = dataclasses.replace(briefing, key_figures=(rising,) + briefing.key_figures[1:])
+    lines = md_lines(render_markdown(briefing, CONFIG))
+    i = lines.index("| Figure | What | Sources |")
+    assert lines[i + 2] == ("| **15** [[3]](#sources) (earlier: At least 12 [[1]](#sources)) | Killed in the Mykolaiv "
+                            "strike | [[1]](#sources)[[3]](#sources) |")
+    html = render_html(briefing, CONFIG)
+    assert "rising</span>" in html and "sources differ" not in html.split("Killed in the Mykolaiv")[1][:200]

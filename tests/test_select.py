@@ -77,21 +77,40 @@ def test_per_theme_cap():
     assert len(shown) <= 2
 
 
-def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
-    def with_facts(*pairs, score=1.0):
-        facts = tuple(Fact(id=f"{a}#0", article_id=a, index=0, text="t", figures=(f,)) for a, f in pairs)
-        return Item(id=pairs[0][0], text=f"event {pairs[0][0]}", theme="humanitarian", facts=facts,
-                    sources=tuple(a for a, _ in pairs), speaker=None, figures=(), date=None, hedged=False,
-                    support=Support(len(pairs), "single"), score=score)
+def _with_facts(*pairs, score=1.0, speakers=None):
+    speakers = speakers or {}
+    facts = tuple(Fact(id=f"{a}#0", article_id=a, index=0, text="t", figures=(f,), speaker=speakers.get(a))
+                  for a, f in pairs)
+    return Item(id=pairs[0][0], text=f"event {pairs[0][0]}", theme="humanitarian", facts=facts,
+                sources=tuple(a for a, _ in pairs), speaker=None, figures=(), date=None, hedged=False,
+                support=Support(len(pairs), "single"), score=score)
 
-    twelve = Figure(12, "killed", "12 people were killed", "", "killed")
-    twelve_reworded = Figure(12, "dead", "twelve dead", "", "killed")
-    fifteen = Figure(15, "killed", "15 killed", "", "killed")
-    rows = key_figures([with_facts(("a", twelve), ("b", twelve_reworded), ("c", fifteen), score=2.0),
-                        with_facts(("d", twelve), ("e", fifteen))], 8)
+
+def test_key_figures_group_the_same_number_and_show_conflicts_side_by_side():
+    moved = Figure(2000, "evacuated", "2,000 people were evacuated", "", "evacuated")
+    moved_reworded = Figure(2000, "evacuees", "two thousand evacuees", "", "evacuated")
+    more = Figure(2500, "evacuated", "2,500 evacuated", "", "evacuated")
+    rows = key_figures([_with_facts(("a", moved), ("b", moved_reworded), ("c", more), score=2.0),
+                        _with_facts(("d", moved), ("e", more))], 8)
     assert len(rows) == 1
-    assert rows[0].values == (("12 people were killed", ("a", "b", "d")), ("15 killed", ("c", "e")))
-    assert rows[0].context == "event a"
+    assert rows[0].values == (("2,000 people were evacuated", ("a", "b", "d")), ("2,500 evacuated", ("c", "e")))
+    assert rows[0].context == "event a" and not rows[0].rising
+
+
+def test_a_toll_told_at_several_values_by_one_side_is_the_count_as_it_rose():
+    twelve = Figure(12, "killed", "12 people were killed", "", "killed")
+    fifteen = Figure(15, "killed", "15 killed", "", "killed")
+    three = Figure(3, "killed", "at least three people died", "", "killed")
+    (row,) = key_figures([_with_facts(("a", twelve), ("b", fifteen), ("c", three), ("d", twelve),
+                                      speakers={"a": "the regional governor", "b": "Ukraine's prosecutor general"})], 8)
+    assert row.rising
+    assert row.values == (("15 killed", ("b",)), ("12 people were killed", ("a", "d")),
+                          ("at least three people died", ("c",)))
+    # Two sides giving two tolls disagree: side by side, the count more sources give first.
+    (row,) = key_figures([_with_facts(("a", twelve), ("b", fifteen), ("c", twelve),
+                                      speakers={"a": "Russia's defence ministry", "b": "Ukrainian officials"})], 8)
+    assert not row.rising
+    assert row.values == (("12 people were killed", ("a", "c")), ("15 killed", ("b",)))
 
 
 def test_a_key_figure_is_no_rival_of_a_second_count_in_its_sentence_nor_of_itself_rounded():

@@ -599,6 +599,7 @@ def _key_figure_json(k: KeyFigure) -> dict:
         "context": k.context,
         "sources": list(k.sources),
         "where": k.where,
+        "rising": k.rising,
     }
 
 
