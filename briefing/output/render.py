@@ -436,7 +436,8 @@ def _context(briefing: Briefing, config: Config, kind: str) -> dict:
             return Markup(f'<sup class="refs">{links}</sup>')
 
     sections = tuple(s for s in briefing.sections if s.items)
-    item_ids: set[str] = set()
+    # Every event the reader sees once: the takeaways and the sections' items.
+    item_ids: set[str] = {t.id for t in briefing.takeaways}
     for s in sections:
         item_ids.update(i.id for i in s.items)
     outlets = sorted({s.outlet.strip() for s in briefing.sources if s.outlet.strip()})
