@@ -96,6 +96,9 @@ def test_speaker_shown_only_when_the_line_does_not_name_them():
     assert support_label(line("Shoigu said the main goal was Donbas.", "Sergei Shoigu", "claim")) == "unconfirmed claim"
     assert support_label(line("Eleven villages were retaken.", "the General Staff", "claim")) \
         == "claim by the General Staff, unconfirmed"
+    # A line ending on its own attribution to another party is not labelled with a second name.
+    assert support_label(line("The leaders agreed to raise the price paid by Russia, the White House said.",
+                              "Downing Street", "claim")) == "unconfirmed claim"
 
 
 def test_markdown_key_figures_table_with_conflicting_values():

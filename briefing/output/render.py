@@ -491,13 +491,20 @@ def support_label(item: Item) -> str:
     the line itself names X) (plain text)."""
     kind = item.support.kind
     if kind == "claim":
-        if item.speaker and not speaker_line(item):
+        if item.speaker and not speaker_line(item) or _SAYS_WHO.search(item.text):
+            # The line names who claims it (the speaker, or another party it quotes: "…, the White House said."):
+            # a second name after it would contradict the line.
             return "unconfirmed claim"
         who = item.speaker or "one party"
         return f"claim by {who}, unconfirmed"
     if kind == "corroborated" or item.support.outlets >= 2:
         return f"{item.support.outlets} outlets"
     return "single source"
+
+
+# A line that ends on its own attribution: ", the White House said." / ", Kremlin spokesman Dmitry Peskov told
+# reporters."
+_SAYS_WHO = re.compile(r",[\"”’]? (?:the |[A-Z])[\w .'’-]{2,60} (?:said|says|told [\w ]{2,30}|stated|added)\.$")
 
 
 def speaker_line(item: Item) -> str:
