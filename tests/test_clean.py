@@ -106,5 +106,8 @@ def test_page_furniture_above_the_headline_line_goes_with_it():
     body = " ".join(["The mediator's office confirmed the dates of the meeting on Sunday evening."] * 8)
     late = f"{body}\nTalks to resume in Istanbul next week\n\nDelegations will meet on Tuesday."
     assert clean(late, title).text.startswith("The mediator's office confirmed")
+    # The headline as the first line of the page's first block.
+    top = "Talks to resume in Istanbul next week\nDelegations will meet in Istanbul on Tuesday, the office said."
+    assert clean(top, title).text == "Delegations will meet in Istanbul on Tuesday, the office said."
     # Without a title nothing is taken for a headline.
     assert "World news Talks to resume in Istanbul next week" in clean(page).text

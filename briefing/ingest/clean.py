@@ -150,7 +150,7 @@ def _below_headline(text: str, title: str) -> str:
     for k, line in enumerate(lines):
         if seen > FURNITURE_CHARS:
             break
-        if k and _is_title(line, title):
+        if _is_title(line, title):
             return "\n".join(lines[k + 1:]).strip()
         seen += len(line)
     return text
