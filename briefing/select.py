@@ -390,13 +390,11 @@ def _headlines(fresh: Sequence[Item], articles: Sequence[Article], shown_words: 
 
 
 def _joined(parts: list[str]) -> str:
-    """"statement by A; statement by B" reads "statements by A, B"."""
-    statements = [p.removeprefix("statement by ") for p in parts if p.startswith("statement by ")]
-    others = [p for p in parts if not p.startswith("statement by ")]
-    if len(statements) > 1:
-        others.append("statements by " + ", ".join(statements))
-    else:
-        others += [f"statement by {s}" for s in statements]
+    """"statement by A; statement by B" reads "statements by A, B" (and reports by outlets likewise)."""
+    others = [p for p in parts if not p.startswith(("statement by ", "report by "))]
+    for kind in ("statement", "report"):
+        names = [p.removeprefix(f"{kind} by ") for p in parts if p.startswith(f"{kind} by ")]
+        others += [f"{kind}s by " + ", ".join(names)] if len(names) > 1 else [f"{kind} by {n}" for n in names]
     return "; ".join(others)
 
 
@@ -409,6 +407,7 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     """("Update" or "New", where or the theme, what changed or what is new) for one event."""
     from .events import actions_of, anchors_of, pool
 
+    from .extract.speakers import is_outlet_name
     from .nlp import is_known_place
 
     anchors = pool(anchors_of(f) for f in item.facts)
@@ -448,7 +447,9 @@ def _change_line(item: Item, titles: dict[str, str], theme_titles: dict[str, str
     # The speaker's short name only (the item beside it gives the full title and the words); a speaker that
     # takes a clause to name would copy the item's words. "New, X: first reported" would tell nothing.
     who = _short_speaker(item.speaker) if item.speaker else ""
-    statement = f"statement by {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else ""
+    # A news organisation reports; it makes no statement of its own on the story.
+    said = "report by" if item.speaker and is_outlet_name(item.speaker) else "statement by"
+    statement = f"{said} {who}" if who and len(who.split()) <= _SHORT_SPEAKER_WORDS else ""
     if not what and "attack" in anchors.actions and "attack" in actions_of(item.text):
         # An attack is the news, not who told of it: "New, Chernihiv: attack, reported by 6 outlets".
         outlets = item.support.outlets

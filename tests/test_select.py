@@ -332,3 +332,11 @@ def test_what_ought_to_be_done_said_by_no_one_is_an_opinion_not_news():
     assert _presentable(quoted, config)
     assert _presentable(item("The ministry said ships under the Russian flag can no longer enter the country's ports.",
                              "sanctions"), config)
+
+
+def test_a_since_yesterday_line_joins_statements_and_reports_of_outlets_apart():
+    from briefing.select import _joined
+
+    assert _joined(["statement by Kuleba", "report by Financial Times", "statement by Medinsky"]) == \
+        "statements by Kuleba, Medinsky; report by Financial Times"
+    assert _joined(["30,000 refugees", "statement by Boychenko"]) == "30,000 refugees; statement by Boychenko"
