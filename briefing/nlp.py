@@ -38,10 +38,14 @@ def _fix_places(doc):
     from spacy.tokens import Span
 
     places = known_places()
+    # A person's last name the text gives in full elsewhere ("Vitaliy Kim ... The photo shared by Kim") is that
+    # person, though a town bears the name.
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2}
     ents = []
     changed = False
     for ent in doc.ents:
-        if ent.label_ in ("ORG", "PERSON", "NORP") and ent.text in places and not _ordinary_word(ent):
+        if ent.label_ in ("ORG", "PERSON", "NORP") and ent.text in places and not _ordinary_word(ent) \
+                and not (ent.label_ == "PERSON" and ent.text in surnames):
             ent = Span(doc, ent.start, ent.end, label="GPE")
             changed = True
         ents.append(ent)
@@ -49,7 +53,7 @@ def _fix_places(doc):
     covered = {i for ent in ents for i in range(ent.start, ent.end)}
     for token in doc:
         if (token.i not in covered and token.pos_ in ("PROPN", "NOUN", "ADJ") and token.text in places
-                and not _ordinary_word(doc[token.i : token.i + 1])):
+                and token.text not in surnames and not _ordinary_word(doc[token.i : token.i + 1])):
             ents.append(Span(doc, token.i, token.i + 1, label="GPE"))
             changed = True
     if changed:

@@ -526,3 +526,11 @@ def test_memory_keeps_attribute_signature(nlp):
 )
 def test_more_speaker_shapes(text, speaker):
     assert speaker_of(text) == speaker
+
+
+def test_a_last_name_the_text_gives_in_full_is_a_person_though_a_town_bears_it():
+    doc = get_nlp()("Vitaliy Kim, the head of the region, said most employees got out. The photo shared by Kim "
+                    "shows the destroyed building. Rescuers in Mykolaiv kept searching.")
+    labels = {(e.text, e.label_) for e in doc.ents}
+    assert ("Kim", "GPE") not in labels
+    assert ("Mykolaiv", "GPE") in labels
