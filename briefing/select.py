@@ -557,7 +557,7 @@ def _presentable(item: Item, config: Config) -> bool:
 
     if not complete_sentence(item.text):
         return False  # no report of the event reads as a whole sentence (headlines, cut-off lines only)
-    if _opinion(item):
+    if _opinion(item) or _goes_on(item):
         return False
     words = len(item.text.split())
     # A sentence shown with the one it leans on may run to two sentences' length.
@@ -574,6 +574,21 @@ def _opinion(item: Item) -> bool:
     """An opinion, not news: a line that says what ought to be done, with no speaker and no quote to say who
     holds that view (a comment piece in the day's input). "X said sanctions must be tightened" is news."""
     return not item.speaker and _OUGHT.search(item.text) is not None and not re.search(r"[\"“”]", item.text)
+
+
+# "The fighting continues", "Clashes continue between the armies of the two countries": that a war goes on is
+# no news of the day.
+_GOES_ON = re.compile(r"^(?:the\s+)?(?:fighting|clashes|war|hostilities|battles?|combat|invasion)\b[^.;:]{0,80}?"
+                      r"\b(?:continues?|goes on|go on|rages? on|grinds? on)\b", re.IGNORECASE)
+
+
+def _goes_on(item: Item) -> bool:
+    """A line that only says the fighting goes on: no count, no place of its own beyond the sides' capitals."""
+    from .events import _seats, anchors_of
+
+    if not _GOES_ON.match(item.text) or item.figures:
+        return False
+    return not any(anchors_of(f).places - _seats() for f in item.facts[:1])
 
 
 def _mostly_quote(text: str) -> bool:

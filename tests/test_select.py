@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 
 from briefing.config import Config, SelectConfig
 from briefing.models import Article, Fact, Figure, Item, Stats, Support
@@ -340,3 +341,18 @@ def test_a_since_yesterday_line_joins_statements_and_reports_of_outlets_apart():
     assert _joined(["statement by Kuleba", "report by Financial Times", "statement by Medinsky"]) == \
         "statements by Kuleba, Medinsky; report by Financial Times"
     assert _joined(["30,000 refugees", "statement by Boychenko"]) == "30,000 refugees; statement by Boychenko"
+
+
+def test_a_line_that_only_says_the_fighting_goes_on_is_no_news():
+    from briefing.models import Entity
+    from briefing.select import _presentable
+
+    config = Config()
+    assert not _presentable(item("Clashes continue between the armies of the two countries.", "battlefield"), config)
+    assert not _presentable(item("The fighting between the two capitals continues as the invasion of its neighbour "
+                                 "progresses.", "battlefield"), config)
+    # Where it goes on, or a count, is news.
+    kharkiv = item("Fighting continues on the outskirts of Kharkiv, where shelling hit two districts overnight.",
+                   "battlefield")
+    kharkiv = replace(kharkiv, facts=tuple(replace(f, entities=(Entity("Kharkiv", "GPE"),)) for f in kharkiv.facts))
+    assert _presentable(kharkiv, config)
