@@ -586,9 +586,9 @@ def _goes_on(item: Item) -> bool:
     """A line that only says the fighting goes on: no count, no place of its own beyond the sides' capitals."""
     from .events import _seats, anchors_of
 
-    if not _GOES_ON.match(item.text) or item.figures:
+    if not _GOES_ON.match(item.text) or item.figures or not item.facts:
         return False
-    return not any(anchors_of(f).places - _seats() for f in item.facts[:1])
+    return not anchors_of(item.facts[0]).places - _seats()
 
 
 def _mostly_quote(text: str) -> bool:

@@ -491,7 +491,7 @@ def support_label(item: Item) -> str:
     the line itself names X) (plain text)."""
     kind = item.support.kind
     if kind == "claim":
-        if item.speaker and not speaker_line(item) or _SAYS_WHO.search(item.text):
+        if (item.speaker and not speaker_line(item)) or _SAYS_WHO.search(item.text):
             # The line names who claims it (the speaker, or another party it quotes: "…, the White House said."):
             # a second name after it would contradict the line.
             return "unconfirmed claim"
