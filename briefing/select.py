@@ -565,9 +565,12 @@ def _presentable(item: Item, config: Config) -> bool:
     return config.select.min_words <= words <= longest and item.theme is not None
 
 
-# What ought to be done, said by no one: the writer's own view ("Sanctions must be tightened much further.").
+# What ought to be done, said by no one: the writer's own view ("Sanctions must be tightened much further.",
+# "The port is the gateway to Europe, close all ports to their ships.").
 _OUGHT = re.compile(r"\b(?:must|should|ought to|needs? to|it is (?:important|necessary|essential|vital|crucial|"
-                    r"high time|time)|it's (?:important|time|high time))\b", re.IGNORECASE)
+                    r"high time|time)|it's (?:important|time|high time))\b|"
+                    r"(?:^|[,;:]\s+)(?:close|stop|ban|cut|end|impose|send|give|let|make|take|disconnect|freeze|"
+                    r"boycott|isolate|expel|seize)\s+(?:all|the|our|every|more|any|their)\b", re.IGNORECASE)
 
 
 def _opinion(item: Item) -> bool:

@@ -333,6 +333,11 @@ def test_what_ought_to_be_done_said_by_no_one_is_an_opinion_not_news():
     assert _presentable(quoted, config)
     assert _presentable(item("The ministry said ships under the Russian flag can no longer enter the country's ports.",
                              "sanctions"), config)
+    # An imperative with no one giving it is the writer's call too.
+    assert not _presentable(item("The port is the gateway to the continent, close all its waterways to ships under the "
+                                 "Russian flag.", "sanctions"), config)
+    assert _presentable(item("Officials will close all crossings on the border to traffic from Friday morning.",
+                             "sanctions"), config)
 
 
 def test_a_since_yesterday_line_joins_statements_and_reports_of_outlets_apart():
