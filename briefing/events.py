@@ -619,6 +619,36 @@ def title_vectors(articles: Iterable) -> dict[str, np.ndarray]:
     return {aid: v for (aid, _), v in zip(titled, embed([t for _, t in titled]))}
 
 
+class _Joins:
+    """Groups of fact indices joined two at a time (union-find): a joined pair keeps the lower index as its root,
+    and ``groups()`` gives the joined groups, each sorted, in the order of their first fact."""
+
+    def __init__(self, groups: list[list[int]]):
+        self._groups = groups
+        self._parent = list(range(len(groups)))
+
+    def root(self, k: int) -> int:
+        while self._parent[k] != k:
+            self._parent[k] = self._parent[self._parent[k]]
+            k = self._parent[k]
+        return k
+
+    def join(self, a: int, b: int) -> tuple[int, int] | None:
+        """Join the groups of ``a`` and ``b``: (the root kept, the root joined into it), or None if already one."""
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return None
+        first, second = min(ra, rb), max(ra, rb)
+        self._parent[second] = first
+        return first, second
+
+    def groups(self) -> list[list[int]]:
+        joined: dict[int, list[int]] = defaultdict(list)
+        for k, g in enumerate(self._groups):
+            joined[self.root(k)].extend(g)
+        return [sorted(m) for _, m in sorted(joined.items(), key=lambda kv: min(kv[1]))]
+
+
 def _join_stories(groups: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray,
                   titles: Mapping[str, np.ndarray], p: Params) -> list[list[int]]:
     """Articles whose titles are close (``story_sim``) tell one story, and the group of each that tells its title
@@ -648,13 +678,7 @@ def _join_stories(groups: list[list[int]], facts: Sequence[Fact], anchors: list[
             if scored and max(scored)[0] >= p.story_fit:
                 best[aid] = -max(scored)[1]
                 break
-    parent = list(range(len(groups)))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            k = parent[k]
-        return k
-
+    joins = _Joins(groups)
     pairs = sorted((-float(centroids[best[a]] @ centroids[best[b]]), best[a], best[b])
                    for x, a in enumerate(ids) for y, b in enumerate(ids)
                    if x < y and story[x, y] and a in best and b in best and best[a] != best[b])
@@ -662,14 +686,10 @@ def _join_stories(groups: list[list[int]], facts: Sequence[Fact], anchors: list[
         sim = -neg
         if sim < p.loose_sim or min(len(articles_of[k]), len(articles_of[m])) != 1:
             continue
-        rk, rm = root(k), root(m)
-        if rk != rm and not conflict(pool(anchors[i] for i in groups[k]), pool(anchors[i] for i in groups[m]), sim,
-                                     p, dates=False):
-            parent[max(rk, rm)] = min(rk, rm)
-    joined: dict[int, list[int]] = defaultdict(list)
-    for k, g in enumerate(groups):
-        joined[root(k)].extend(g)
-    return [sorted(m) for _, m in sorted(joined.items(), key=lambda kv: min(kv[1]))]
+        if joins.root(k) != joins.root(m) and not conflict(pool(anchors[i] for i in groups[k]),
+                                                           pool(anchors[i] for i in groups[m]), sim, p, dates=False):
+            joins.join(k, m)
+    return joins.groups()
 
 
 def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray,
@@ -685,7 +705,7 @@ def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list
         return groups
     centroids = np.stack([_unit(vectors[g].mean(axis=0)) for g in groups])
     pooled = [pool(anchors[i] for i in g) for g in groups]
-    into: dict[int, int] = {}
+    joins = _Joins(groups)
     told: dict[str, int | None] = {}  # article id -> the event its title tells (once per article)
     for k, g in enumerate(groups):
         if len(articles_of[k]) != 1:
@@ -707,13 +727,8 @@ def _join_by_title(groups: list[list[int]], facts: Sequence[Fact], anchors: list
         tied = bool(actor_forms(a.actors) & actor_forms(b.actors)) or bool(_specific(a.targets) & _specific(b.targets)) \
             or all(leans_on_context(facts[i], anchors[i]) for i in g)
         if sim >= p.loose_sim and tied and not conflict(a, b, sim, p, dates=False):
-            into[k] = target
-    if not into:
-        return groups
-    joined: dict[int, list[int]] = defaultdict(list)
-    for k, g in enumerate(groups):
-        joined[into.get(k, k)].extend(g)
-    return [sorted(m) for _, m in sorted(joined.items(), key=lambda kv: min(kv[1]))]
+            joins.join(k, target)
+    return joins.groups()
 
 
 _TOLL_KINDS = frozenset({"killed", "injured", "dead", "wounded", "casualties"})
@@ -724,26 +739,15 @@ def _join_continuations(clusters: list[list[int]], facts: Sequence[Fact], anchor
     least 12 people were killed.") continues that attack's report: its cluster joins the attack's."""
     where = {i: c for c, members in enumerate(clusters) for i in members}
     position = {(f.article_id, f.index): i for i, f in enumerate(facts)}
-    parent = list(range(len(clusters)))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
+    joins = _Joins(clusters)
     for i, f in enumerate(facts):
         a = anchors[i]
         prev = position.get((f.article_id, f.index - 1))
         if prev is None or a.places or a.targets or not ({c for c, _ in a.figures} & _TOLL_KINDS):
             continue
         if anchors[prev].targets and compatible(anchors[prev], a):
-            ra, rb = root(where[prev]), root(where[i])
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    joined: dict[int, list[int]] = defaultdict(list)
-    for c, members in enumerate(clusters):
-        joined[root(c)].extend(members)
-    return [sorted(m) for _, m in sorted(joined.items())]
+            joins.join(where[prev], where[i])
+    return joins.groups()
 
 
 def _statements(facts: Sequence[Fact], anchors: list[Anchors], vectors: np.ndarray, p: Params) -> list[list[int]]:
@@ -811,31 +815,20 @@ def _events(clusters: list[list[int]], anchors: list[Anchors], vectors: np.ndarr
                 pairs.append((-float(row[b]), *pair))
     # Join the closest pairs first, and only when the two groups as they now stand still pass the test (their
     # pooled anchors, the cosine of their centroids): a chain of pairwise links never glues two events together.
-    parent = list(range(len(clusters)))
+    joins = _Joins(clusters)
     group_anchors = list(pooled)
     sums = [vectors[members].sum(axis=0) for members in clusters]
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for _, a, b in sorted(pairs):
-        ra, rb = root(a), root(b)
+        ra, rb = joins.root(a), joins.root(b)
         if ra == rb:
             continue
         sim = float(_unit(sums[ra]) @ _unit(sums[rb]))
         if not same_event(group_anchors[ra], group_anchors[rb], sim, p, dates=False):
             continue
-        first, second = min(ra, rb), max(ra, rb)
-        parent[second] = first
+        first, second = joins.join(ra, rb)
         group_anchors[first] = group_anchors[first].pooled(group_anchors[second])
         sums[first] = sums[first] + sums[second]
-    joined: dict[int, list[int]] = defaultdict(list)
-    for c, members in enumerate(clusters):
-        joined[root(c)].extend(members)
-    return [sorted(members) for _, members in sorted(joined.items())]
+    return joins.groups()
 
 
 NEAREST_BLOCK = 512
